@@ -1,0 +1,31 @@
+# Insatsportalen: the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export FLASK_APP := portal
+
+.PHONY: setup run test catalogues database
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP) catalogues
+
+catalogues: $(STAMP)
+	$(BIN)/flask translate compile >/dev/null
+
+database: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask portal demo
+
+## Set up, load the demo region and serve it on http://127.0.0.1:5000
+run: database
+	$(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+
+## Set up and run the whole test suite (SQLite and PostgreSQL)
+test: setup
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

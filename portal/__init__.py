@@ -1,0 +1,84 @@
+"""Insatsportalen: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal import config as portal_config
+from portal.config import PROJECT_ROOT
+from portal.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` (tests) overrides the environment's settings."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(portal_config.from_environment(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    portal_config.check_production_safety(app.config)
+    _configure_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import i18n
+    from portal.accounts.models import User
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _import_models() -> None:
+    """Import every model module so that metadata and Alembic see all tables."""
+    import portal.accounts.models  # noqa: F401
+    import portal.audit.models  # noqa: F401
+    import portal.catalogue.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.api.views import bp as api_bp
+    from portal.catalogue.views import bp as catalogue_bp
+    from portal.errors import register_error_handlers
+
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(api_bp)
+    register_error_handlers(app)
+
+    from portal.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from portal.catalogue.cli import portal_cli
+    from portal.i18n.cli import translate_cli
+
+    app.cli.add_command(portal_cli)
+    app.cli.add_command(translate_cli)

@@ -1,0 +1,51 @@
+"""Users and their role within their organisation."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from portal.catalogue.models import Organisation, str_enum
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    """Roles in increasing order of reach; see DESIGN.md's roles table."""
+
+    CASEWORKER = "caseworker"
+    EDITOR = "editor"
+    ORG_ADMIN = "org_admin"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"), default=Role.CASEWORKER)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="sv")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this before logging a user in
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"

@@ -1,0 +1,88 @@
+"""Configuration, read from the environment in one place.
+
+Every setting has a safe development default so that a fresh checkout runs with SQLite,
+the Whoosh index in ``search_index/`` and mail written to the log.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET_KEY = "insatsportalen-development-key-do-not-use-in-production"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the portal is started with settings it must refuse."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'portal.db'}"
+    # Hosting platforms still hand out the old scheme; SQLAlchemy wants the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Return the settings for this process, taken from environment variables."""
+    environment = os.environ.get("PORTAL_ENV", "development")
+    return {
+        "PORTAL_ENV": environment,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_INDEX_DIR": os.environ.get(
+            "SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index")
+        ),
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Insatsportalen <no-reply@insatsportalen.example.se>"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "BOOKING_RETENTION_MONTHS": _int("BOOKING_RETENTION_MONTHS", 12),
+        "PER_PAGE": _int("PER_PAGE", 20),
+        "REGION_NAME": os.environ.get("REGION_NAME", "Skåne Nordost"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": environment == "production",
+        "REMEMBER_COOKIE_SECURE": environment == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+    }
+
+
+def check_production_safety(config: dict) -> None:
+    """Refuse a production start on the development secret key."""
+    if config.get("PORTAL_ENV") == "production" and (
+        not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY
+    ):
+        raise ConfigurationError(
+            "PORTAL_ENV=production needs its own SECRET_KEY; refusing the development key."
+        )

@@ -1,0 +1,133 @@
+"""Interface languages: which exist, how one is chosen, and links that keep it.
+
+Swedish is the default and lives at the unprefixed URL (``/interventions/7``); every other
+language has its code as the first path segment (``/en/interventions/7``) so that a shared
+link opens in the same language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, g, request
+from werkzeug.routing import BaseConverter
+
+DEFAULT_LOCALE = "sv"
+LANGUAGE_COOKIE = "lang"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native_name: str
+    direction: str = "ltr"
+
+
+LANGUAGES: dict[str, Language] = {
+    language.code: language
+    for language in (
+        Language("sv", "Svenska"),
+        Language("en", "English"),
+        Language("ar", "العربية", "rtl"),
+        Language("fa", "فارسی", "rtl"),
+        Language("so", "Soomaali"),
+        Language("ti", "ትግርኛ"),
+        Language("uk", "Українська"),
+    )
+}
+
+
+class LanguageConverter(BaseConverter):
+    """Matches the code of a supported interface language in a URL."""
+
+    regex = "(?:" + "|".join(sorted(LANGUAGES)) + ")"
+
+
+def localized_route(blueprint, rule: str, **options):
+    """Register a view at ``rule`` (Swedish) and at ``/<lang>/rule`` (other languages).
+
+    Werkzeug redirects ``/sv/rule`` to the unprefixed URL because that rule carries
+    ``lang_code='sv'`` as its default.
+    """
+
+    def decorator(view):
+        blueprint.add_url_rule(rule, defaults={"lang_code": DEFAULT_LOCALE}, view_func=view, **options)
+        prefixed = "/<lang:lang_code>" + ("" if rule == "/" else rule)
+        blueprint.add_url_rule(prefixed, view_func=view, **options)
+        return view
+
+    return decorator
+
+
+def current_locale_code() -> str:
+    return g.get("lang_code") or DEFAULT_LOCALE
+
+
+def best_accepted_language() -> str:
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LOCALE)
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: URL first, then ``?lang=``, then the browser."""
+    if g.get("lang_code"):
+        return g.lang_code
+    requested = request.args.get("lang", "") if request else ""
+    if requested in LANGUAGES:
+        return requested
+    if request:
+        return best_accepted_language()
+    return DEFAULT_LOCALE
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["lang"] = LanguageConverter
+
+    @app.url_value_preprocessor
+    def pull_language(_endpoint, values):
+        if values and "lang_code" in values:
+            g.lang_code = values.pop("lang_code")
+
+    @app.url_defaults
+    def keep_language(endpoint, values):
+        if "lang_code" in values or not app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
+            return
+        values["lang_code"] = current_locale_code()
+
+    @app.after_request
+    def remember_language(response):
+        if g.get("lang_code") and request.cookies.get(LANGUAGE_COOKIE) != g.lang_code:
+            response.set_cookie(
+                LANGUAGE_COOKIE, g.lang_code, max_age=365 * 24 * 3600, samesite="Lax",
+                secure=app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+        return response
+
+    @app.context_processor
+    def language_context():
+        code = current_locale_code() if g.get("lang_code") else select_locale()
+        return {
+            "current_language": LANGUAGES[code],
+            "languages": LANGUAGES.values(),
+            "translated_url": translated_url,
+            "has_alternates": is_localized_request(),
+        }
+
+
+def is_localized_request() -> bool:
+    """True when the current URL has a version in every interface language."""
+    rule = request.url_rule
+    if rule is None:
+        return False
+    return "lang_code" in rule.arguments or "lang_code" in (rule.defaults or {})
+
+
+def translated_url(code: str) -> str:
+    """The current page in another language (query string kept), else that start page."""
+    from flask import url_for
+
+    if not is_localized_request():
+        return url_for("catalogue.index", lang_code=code)
+    url = url_for(request.endpoint, **{**(request.view_args or {}), "lang_code": code})
+    if request.query_string:
+        url += "?" + request.query_string.decode("utf-8", "replace")
+    return url

@@ -1,0 +1,48 @@
+"""Jinja helpers shared by every template."""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_decimal, get_locale
+from flask_login import current_user
+
+from portal.accounts.permissions import can
+from portal.catalogue.labels import FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
+from portal.catalogue.richtext import render_markdown
+
+
+def term_label(term) -> str:
+    return term.label(str(get_locale()))
+
+
+def language_name(code: str) -> str:
+    """The name of a language (ISO 639-1) in the interface language."""
+    name = Locale.parse(str(get_locale())).languages.get(code)
+    return name or code
+
+
+def url_with_args(**changes) -> str:
+    """The current page with some query arguments changed (``None`` removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["term_label"] = term_label
+    app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["dateformat"] = lambda value: format_date(value, "long") if value else ""
+    app.jinja_env.filters["numberformat"] = format_decimal
+    app.jinja_env.globals.update(
+        format_labels=FORMAT_LABELS, intake_labels=INTAKE_LABELS, status_labels=STATUS_LABELS
+    )
+    app.jinja_env.globals["url_with_args"] = url_with_args
+    app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,149 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests use one database per xdist worker, created on the server at
+``TEST_POSTGRES_URL`` (default: the local ``test`` database as ``postgres``). When the
+server cannot be reached they are skipped on a developer machine and fail in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.extensions import db
+from tests import factories
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def postgres_unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL not reachable: {reason}")
+
+
+def postgres_url_for(database: str) -> str:
+    return sa.make_url(POSTGRES_ADMIN_URL).set(database=database).render_as_string(
+        hide_password=False
+    )
+
+
+def create_postgres_database(name: str) -> str:
+    """(Re)create an empty database ``name`` and return its URL."""
+    try:
+        admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except sa.exc.OperationalError as exc:
+        postgres_unavailable(str(exc).splitlines()[0])
+    return postgres_url_for(name)
+
+
+def drop_postgres_database(name: str) -> None:
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def worker_database_name(worker_id: str, purpose: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", f"portal_{purpose}_{worker_id}".lower())
+
+
+@pytest.fixture(scope="session")
+def postgres_session_database(worker_id):
+    name = worker_database_name(worker_id, "test")
+    url = create_postgres_database(name)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+    drop_postgres_database(name)
+
+
+@pytest.fixture
+def empty_postgres_database(worker_id):
+    name = worker_database_name(worker_id, "empty")
+    url = create_postgres_database(name)
+    yield url
+    drop_postgres_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'portal.db'}"
+    return request.getfixturevalue("postgres_session_database")
+
+
+def test_config(database_url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        "PORTAL_BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+test_config.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture
+def app(backend, database_url, tmp_path):
+    app = create_app(test_config(database_url, tmp_path))
+    with app.app_context():
+        if backend == "sqlite":
+            db.create_all()
+        yield app
+        db.session.remove()
+        if backend == "postgresql":
+            truncate_all_tables()
+        db.engine.dispose()
+
+
+def truncate_all_tables() -> None:
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def taxonomy(app):
+    from portal.catalogue.taxonomy import load_taxonomy
+
+    load_taxonomy()
+    db.session.commit()
+
+
+@pytest.fixture
+def make(app, taxonomy):
+    """Factories bound to the test's database: ``make.intervention(title=...)``."""
+    return factories.Factories()
