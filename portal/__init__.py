@@ -10,7 +10,7 @@ from flask import Flask
 
 from portal import config as portal_config
 from portal.config import PROJECT_ROOT
-from portal.extensions import babel, csrf, db, login_manager, migrate
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -39,7 +39,9 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import i18n
+    from flask_babel import lazy_gettext as _l
+
+    from portal import i18n, notify
     from portal.accounts.models import User
 
     _import_models()
@@ -48,7 +50,11 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see that page.")
+    limiter.init_app(app)
     i18n.init_app(app)
+    notify.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -60,15 +66,18 @@ def _import_models() -> None:
     import portal.accounts.models  # noqa: F401
     import portal.audit.models  # noqa: F401
     import portal.catalogue.models  # noqa: F401
+    import portal.notify.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
     from portal.api.views import bp as api_bp
     from portal.catalogue.views import bp as catalogue_bp
     from portal.errors import register_error_handlers
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(accounts_bp)
     register_error_handlers(app)
 
     from portal.templating import register_template_helpers
@@ -77,8 +86,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from portal.accounts.cli import users_cli
     from portal.catalogue.cli import portal_cli
     from portal.i18n.cli import translate_cli
+    from portal.notify.cli import notify_cli
 
-    app.cli.add_command(portal_cli)
-    app.cli.add_command(translate_cli)
+    for group in (portal_cli, translate_cli, users_cli, notify_cli):
+        app.cli.add_command(group)

@@ -64,6 +64,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Insatsportalen <no-reply@insatsportalen.example.se>"),
+        "MAIL_SEND_ON_REQUEST": _bool(os.environ.get("MAIL_SEND_ON_REQUEST"), True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "BOOKING_RETENTION_MONTHS": _int("BOOKING_RETENTION_MONTHS", 12),
         "PER_PAGE": _int("PER_PAGE", 20),

@@ -84,3 +84,20 @@ def organisations_of(obj: Any) -> set[int]:
         for name in ("organisation_id", "requester_organisation_id", "owner_organisation_id")
     }
     return {value for value in ids if value is not None}
+
+
+def require(user: Any, action: Action | str, obj: Any = None, *, hide: bool = False) -> None:
+    """Abort with 403 (or 404 when ``hide``: existence itself must not leak) unless allowed."""
+    from flask import abort
+
+    if not can(user, action, obj):
+        abort(404 if hide else 403)
+
+
+def assignable_roles(user: Any) -> list[Role]:
+    """Roles ``user`` may give others: an org admin up to org admin, an admin any."""
+    if not can(user, Action.MANAGE_USERS):
+        return []
+    if can(user, Action.MANAGE_REGION):
+        return list(Role)
+    return [Role.CASEWORKER, Role.EDITOR, Role.ORG_ADMIN]

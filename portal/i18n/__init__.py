@@ -52,7 +52,7 @@ def localized_route(blueprint, rule: str, **options):
 
     def decorator(view):
         blueprint.add_url_rule(rule, defaults={"lang_code": DEFAULT_LOCALE}, view_func=view, **options)
-        prefixed = "/<lang:lang_code>" + ("" if rule == "/" else rule)
+        prefixed = "/<lang:lang_code>" + rule
         blueprint.add_url_rule(prefixed, view_func=view, **options)
         return view
 

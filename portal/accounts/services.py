@@ -1,0 +1,116 @@
+"""Accounts: creating users, passwords, one-time links. Free of Flask request objects."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal import audit
+from portal.accounts.models import Role, TokenPurpose, User, UserToken
+from portal.catalogue.models import Organisation
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 12
+TOKEN_LIFETIME = {
+    TokenPurpose.INVITATION: timedelta(days=7),
+    TokenPurpose.PASSWORD_RESET: timedelta(hours=2),
+}
+# Checked against when the e-mail is unknown, so a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; the message says why."""
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(
+        db.select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"at least {MIN_PASSWORD_LENGTH} characters"
+    return None
+
+
+def set_password(user: User, password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(f"The password needs {problem}.")
+    user.password_hash = generate_password_hash(password)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, else None."""
+    user = find_user(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    audit.record("login", "user", user.id, actor=user, organisation_id=user.organisation_id)
+    db.session.commit()
+
+
+def create_user(email: str, name: str, role: Role, organisation: Organisation | None, *,
+                actor: User | None = None, password: str | None = None) -> User:
+    """Create an account (the caller commits). Admins need no organisation; others do."""
+    if find_user(email) is not None:
+        raise AccountError(f"There is already an account for {email}.")
+    if role != Role.ADMIN and organisation is None:
+        raise AccountError("Every account except an admin's belongs to an organisation.")
+    user = User(email=email, name=name, role=role, organisation=organisation)
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create", "user", user.id, actor=actor,
+                 organisation_id=organisation.id if organisation else None,
+                 changes={"email": user.email, "role": role.value})
+    return user
+
+
+def issue_token(user: User, purpose: TokenPurpose) -> str:
+    """Create a one-time token for ``user`` (the caller commits) and return it."""
+    raw = secrets.token_urlsafe(32)
+    db.session.add(UserToken(user=user, purpose=purpose, token_hash=_hash(raw),
+                             expires_at=utcnow() + TOKEN_LIFETIME[purpose]))
+    return raw
+
+
+def valid_token(raw: str) -> UserToken | None:
+    token = db.session.execute(
+        db.select(UserToken).where(UserToken.token_hash == _hash(raw))
+    ).scalar_one_or_none()
+    if token is None or token.used_at is not None or token.expires_at < utcnow():
+        return None
+    return token
+
+
+def redeem_token(raw: str, password: str) -> User:
+    """Set the password of the token's user and spend the token (commits)."""
+    token = valid_token(raw)
+    if token is None:
+        raise AccountError("This link has expired or has already been used.")
+    set_password(token.user, password)
+    token.used_at = utcnow()
+    token.user.active = True
+    audit.record("set_password", "user", token.user_id, actor=token.user,
+                 organisation_id=token.user.organisation_id, changes={"via": token.purpose.value})
+    db.session.commit()
+    return token.user
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
