@@ -72,12 +72,15 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.api.views import bp as api_bp
+    from portal.publishing import views as _publishing_views  # noqa: F401  (registers routes)
+    from portal.publishing.blueprint import bp as publishing_bp
     from portal.catalogue.views import bp as catalogue_bp
     from portal.errors import register_error_handlers
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(publishing_bp)
     register_error_handlers(app)
 
     from portal.templating import register_template_helpers

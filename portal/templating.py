@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from babel import Locale
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from portal.accounts.permissions import can
-from portal.catalogue.labels import FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
+from portal.catalogue.labels import ACTION_LABELS, FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
 from portal.catalogue.richtext import render_markdown
+from portal.i18n import LANGUAGES
 
 
 def term_label(term) -> str:
@@ -39,8 +40,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["dateformat"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.filters["numberformat"] = format_decimal
+    app.jinja_env.filters["datetimeformat"] = lambda value: format_datetime(value, "short") if value else ""
     app.jinja_env.globals.update(
-        format_labels=FORMAT_LABELS, intake_labels=INTAKE_LABELS, status_labels=STATUS_LABELS
+        format_labels=FORMAT_LABELS, intake_labels=INTAKE_LABELS, status_labels=STATUS_LABELS,
+        action_labels=ACTION_LABELS, languages_by_code=LANGUAGES,
     )
     app.jinja_env.globals["url_with_args"] = url_with_args
     app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)

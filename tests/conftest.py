@@ -147,3 +147,20 @@ def taxonomy(app):
 def make(app, taxonomy):
     """Factories bound to the test's database: ``make.intervention(title=...)``."""
     return factories.Factories()
+
+
+@pytest.fixture
+def no_csrf(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in as ``user`` (CSRF must be off)."""
+
+    def log_in(user, password: str = factories.PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return log_in

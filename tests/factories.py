@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from portal.accounts.models import Role, User
 from portal.catalogue.models import (
     Intervention,
     InterventionLanguage,
@@ -20,6 +21,7 @@ from portal.extensions import db
 from portal.timeutil import utcnow
 
 _sequence = itertools.count(1)
+PASSWORD = "correct horse battery staple"
 
 
 def term(vocabulary: Vocabulary, code: str) -> TaxonomyTerm:
@@ -29,6 +31,20 @@ def term(vocabulary: Vocabulary, code: str) -> TaxonomyTerm:
 
 
 class Factories:
+    def user(self, role: Role | str, organisation: Organisation | None = None, **values: Any) -> User:
+        number = next(_sequence)
+        user = User(
+            email=values.pop("email", f"user{number}@example.se"),
+            name=values.pop("name", f"Användare {number}"),
+            role=Role(role),
+            organisation=organisation,
+            password_hash=_password_hash(),
+            **values,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
     def organisation(self, **values: Any) -> Organisation:
         number = next(_sequence)
         defaults = {
@@ -87,3 +103,15 @@ class Factories:
         db.session.add(intervention)
         db.session.commit()
         return intervention
+
+
+_hash_cache: list[str] = []
+
+
+def _password_hash() -> str:
+    """Hashing is slow by design; every test user shares one hash of PASSWORD."""
+    from werkzeug.security import generate_password_hash
+
+    if not _hash_cache:
+        _hash_cache.append(generate_password_hash(PASSWORD))
+    return _hash_cache[0]

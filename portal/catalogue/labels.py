@@ -20,3 +20,9 @@ STATUS_LABELS = {
     "paused": _l("Paused"),
     "archived": _l("Archived"),
 }
+
+ACTION_LABELS = {
+    "publish": _l("Publish"),
+    "pause": _l("Pause"),
+    "archive": _l("Archive"),
+}

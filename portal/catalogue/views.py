@@ -105,8 +105,12 @@ def show_intervention(intervention_id: int):
         "catalogue/detail.html",
         intervention=intervention,
         text=localized_text(intervention, current_locale_code()),
-        own_application=any(term.code == OWN_APPLICATION for term in intervention.referrers),
+        own_application=accepts_own_application(intervention),
     )
+
+
+def accepts_own_application(intervention) -> bool:
+    return any(term.code == OWN_APPLICATION for term in intervention.referrers)
 
 
 @localized_route(bp, "/municipalities/<slug>")

@@ -1,0 +1,123 @@
+"""The editor's intervention form, with translations beside the Swedish text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.forms import MultiCheckboxField
+from portal.i18n import DEFAULT_LOCALE, LANGUAGES
+
+TRANSLATION_LOCALES = [code for code in LANGUAGES if code != DEFAULT_LOCALE]
+
+# Languages an intervention is commonly delivered in within the region (ISO 639-1).
+DELIVERY_LANGUAGES = ["sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "bs", "pl", "tr", "ru", "es",
+                      "fr", "am"]
+
+
+class TranslationForm(FlaskForm):
+    class Meta:
+        csrf = False  # part of the enclosing form, which carries the token
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=1000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+
+    def validate_title(self, field):
+        if not field.data and (self.summary.data or self.description.data):
+            raise ValidationError(_l("A translation needs a title."))
+
+
+def _parse_dates(text: str) -> list[date]:
+    dates = []
+    for part in re.split(r"[\s,;]+", text.strip()):
+        if part:
+            dates.append(date.fromisoformat(part))
+    return sorted(set(dates))
+
+
+class InterventionForm(FlaskForm):
+    version = HiddenField()
+    organisation = SelectField(_l("Organisation"), coerce=int)
+    unit = SelectField(_l("Unit"), coerce=int)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=1000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+    type = SelectField(_l("Type of intervention"), validators=[DataRequired()])
+    target_groups = MultiCheckboxField(_l("Target groups"))
+    referrers = MultiCheckboxField(_l("Who may refer"))
+    languages = MultiCheckboxField(_l("Delivered in"), validators=[DataRequired()])
+    delivery_format = SelectField(_l("Format"))
+    intake = SelectField(_l("Intake"))
+    start_dates = StringField(_l("Start dates"))
+    enrolment_open = BooleanField(_l("Open for new participants"), default=True)
+    wait_weeks = IntegerField(_l("Estimated wait in weeks"), validators=[Optional(), NumberRange(min=0, max=520)])
+    closed_periods = StringField(_l("Closed periods"), validators=[Optional(), Length(max=500)])
+    duration_weeks = IntegerField(_l("Length in weeks"), validators=[Optional(), NumberRange(min=1, max=520)])
+    hours_per_week = IntegerField(_l("Hours per week"), validators=[Optional(), NumberRange(min=0, max=60)])
+    capacity = IntegerField(_l("Number of places"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    places_available = IntegerField(_l("Places available now"),
+                                    validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    eligibility = TextAreaField(_l("Who can take part"), validators=[Optional(), Length(max=5000)])
+    price_per_week_sek = IntegerField(_l("Price per week for other organisations (SEK)"),
+                                      validators=[InputRequired(), NumberRange(min=0, max=1000000)], default=0)
+    referral_instructions = TextAreaField(_l("Referral instructions (for case officers)"),
+                                          validators=[Optional(), Length(max=5000)])
+    accessibility = TextAreaField(_l("Accessibility and adaptations"), validators=[Optional(), Length(max=5000)])
+    address = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
+    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
+    city = StringField(_l("Town"), validators=[Optional(), Length(max=100)])
+    lat = DecimalField(_l("Latitude"), places=None, validators=[Optional(), NumberRange(min=-90, max=90)])
+    lon = DecimalField(_l("Longitude"), places=None, validators=[Optional(), NumberRange(min=-180, max=180)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_email = StringField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    valid_from = DateField(_l("Offered from"), validators=[Optional()])
+    valid_until = DateField(_l("Offered until"), validators=[Optional()])
+    confirm = BooleanField(_l("I confirm that the information is correct today"))
+
+    def validate_places_available(self, field):
+        if self.capacity.data is not None and field.data is not None and field.data > self.capacity.data:
+            raise ValidationError(_l("Cannot be more than the number of places."))
+
+    def validate_start_dates(self, field):
+        try:
+            _parse_dates(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_l("Write dates as YYYY-MM-DD, separated by commas.")) from exc
+
+    def validate_valid_until(self, field):
+        if field.data and self.valid_from.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("Cannot be before the first day it is offered."))
+
+    @property
+    def parsed_start_dates(self) -> list[date]:
+        return _parse_dates(self.start_dates.data or "")
+
+
+# One sub-form per translation language, added to the class once at import time.
+for _locale in TRANSLATION_LOCALES:
+    setattr(InterventionForm, f"translation_{_locale}", FormField(TranslationForm, label=_locale))
+
+
+class PlacesForm(FlaskForm):
+    places_available = IntegerField(_l("Places available"), validators=[InputRequired(), NumberRange(min=0)])
+
+
+class StatusForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
