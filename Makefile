@@ -21,6 +21,7 @@ catalogues: $(STAMP)
 database: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask portal demo
+	$(BIN)/flask search rebuild
 
 ## Set up, load the demo region and serve it on http://127.0.0.1:5000
 run: database

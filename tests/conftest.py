@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -55,8 +56,11 @@ def drop_postgres_database(name: str) -> None:
     admin.dispose()
 
 
+RUN_ID = uuid.uuid4().hex[:8]  # concurrent test runs on one server must not drop each other's databases
+
+
 def worker_database_name(worker_id: str, purpose: str) -> str:
-    return re.sub(r"[^a-z0-9_]", "_", f"portal_{purpose}_{worker_id}".lower())
+    return re.sub(r"[^a-z0-9_]", "_", f"portal_{purpose}_{RUN_ID}_{worker_id}".lower())
 
 
 @pytest.fixture(scope="session")
@@ -112,6 +116,7 @@ def app(backend, database_url, tmp_path):
     with app.app_context():
         if backend == "sqlite":
             db.create_all()
+        app.extensions["search"].rebuild()  # an empty index; changes reach it through index jobs
         yield app
         db.session.remove()
         if backend == "postgresql":

@@ -109,9 +109,9 @@ _hash_cache: list[str] = []
 
 
 def _password_hash() -> str:
-    """Hashing is slow by design; every test user shares one hash of PASSWORD."""
+    """Hashing is slow by design; test users get a cheap (still verifiable) hash of PASSWORD."""
     from werkzeug.security import generate_password_hash
 
     if not _hash_cache:
-        _hash_cache.append(generate_password_hash(PASSWORD))
+        _hash_cache.append(generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
     return _hash_cache[0]

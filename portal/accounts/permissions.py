@@ -101,3 +101,21 @@ def assignable_roles(user: Any) -> list[Role]:
     if can(user, Action.MANAGE_REGION):
         return list(Role)
     return [Role.CASEWORKER, Role.EDITOR, Role.ORG_ADMIN]
+
+
+def require_submitted_organisation(user: Any, action: Action | str, organisation_id: Any) -> None:
+    """403 when a form names an organisation the user may not act for (0/empty = none)."""
+    from flask import abort
+
+    from portal.catalogue.models import Organisation
+    from portal.extensions import db
+
+    if organisation_id in (None, "", "0", 0):
+        return
+    try:
+        organisation = db.session.get(Organisation, int(organisation_id))
+    except (TypeError, ValueError):
+        abort(400)
+    if organisation is None:
+        abort(400)
+    require(user, action, organisation)

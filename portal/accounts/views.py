@@ -12,7 +12,13 @@ from portal.accounts import services
 from portal.accounts.forms import LoginForm, PasswordResetRequestForm, RoleForm, SetPasswordForm, UserForm
 from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.models import Role, TokenPurpose, User
-from portal.accounts.permissions import Action, assignable_roles, can, require
+from portal.accounts.permissions import (
+    Action,
+    assignable_roles,
+    can,
+    require,
+    require_submitted_organisation,
+)
 from portal.audit import record
 from portal.catalogue.models import Organisation
 from portal.extensions import db, limiter
@@ -132,11 +138,11 @@ def _user_form() -> UserForm:
 @login_required
 def manage_users():
     require(current_user, Action.MANAGE_USERS)
+    if request.method == "POST":
+        require_submitted_organisation(current_user, Action.MANAGE_USERS, request.form.get("organisation"))
     form = _user_form()
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
-        if organisation is not None:
-            require(current_user, Action.MANAGE_USERS, organisation)
         try:
             user = services.create_user(form.email.data, form.name.data, Role(form.role.data), organisation,
                                         actor=current_user)

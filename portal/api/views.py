@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +12,11 @@ from portal.api.serializers import intervention_json
 from portal.catalogue import services
 from portal.extensions import csrf, db
 from portal.i18n import select_locale
+from portal.i18n.content import localized_text
+from portal.search.engine import MAX_PAGE
+from portal.search.labels import labelled_facets
+from portal.search.services import params_from_args
+from portal.search.services import service as search_service
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -75,4 +80,33 @@ def show_intervention(intervention_id: int):
         raise ApiError(404, "no published intervention with that id")
     return jsonify(
         intervention_json(intervention, select_locale(), can(current_user, Action.VIEW_INTERNAL))
+    )
+
+
+@bp.get("/api/v1/search")
+def search():
+    """The search page's results as JSON, in the same order."""
+    page = _positive_int("page", 1, MAX_PAGE)
+    per_page = _positive_int("per_page", current_app.config["PER_PAGE"], services.MAX_PER_PAGE)
+    locale = select_locale()
+    results = search_service().search(params_from_args(request.args, locale, page, per_page))
+    texts = {item.id: localized_text(item, locale) for item in results.interventions}
+    return jsonify(
+        total=results.total,
+        page=results.page,
+        results=[
+            {
+                "id": item.id,
+                "external_id": item.external_id,
+                "title": texts[item.id].title.value,
+                "organisation": item.organisation.name,
+                "url": url_for("catalogue.show_intervention", intervention_id=item.id, lang_code=locale,
+                               _external=True),
+                "snippet": results.snippets.get(item.id, ""),
+                "score": round(results.scores.get(item.id, 0.0), 4),
+            }
+            for item in results.interventions
+        ],
+        facets=labelled_facets(results.facets, locale),
+        suggestion=results.suggestion,
     )

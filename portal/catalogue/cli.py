@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.catalogue.demo import load_demo
-from portal.catalogue.importer import ImportFileError, import_records, read_file
+from portal.catalogue.importer import ImportFileError, audit_import, import_records, read_file
 
 portal_cli = AppGroup("portal", help="Demo data, import and maintenance of the portal.")
 
@@ -21,7 +21,8 @@ def demo_command() -> None:
     click.echo(
         f"Demo region ready: {report.organisations_created} organisations and "
         f"{report.units_created} units created; interventions: {len(imported.created)} created, "
-        f"{len(imported.updated)} updated, {len(imported.unchanged)} unchanged."
+        f"{len(imported.updated)} updated, {len(imported.unchanged)} unchanged; "
+        f"{report.users_created} demo accounts created."
     )
 
 
@@ -35,7 +36,10 @@ def import_command(file: str, dry_run: bool) -> None:
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     with click.progressbar(length=len(records), label="Importing", file=sys.stderr) as bar:
-        report = import_records(records, dry_run=dry_run, progress=lambda done, _total: bar.update(1))
+        report = import_records(
+            records, dry_run=dry_run, progress=lambda done, _total: bar.update(1),
+            before_commit=lambda report: audit_import(report, source=file),
+        )
     if report.errors:
         for error in report.errors:
             click.echo(str(error), err=True)
@@ -51,3 +55,19 @@ def import_command(file: str, dry_run: bool) -> None:
            if report.organisations_created else "")
         + "."
     )
+
+
+@portal_cli.command("purge")
+@click.option("--months", type=click.IntRange(min=0), default=None,
+              help="Retention period in months (default: BOOKING_RETENTION_MONTHS, 12).")
+def purge_command(months: int | None) -> None:
+    """Anonymise closed booking requests older than the retention period."""
+    from flask import current_app
+
+    from portal.booking.services import purge_closed_requests
+
+    if months is None:
+        months = current_app.config.get("BOOKING_RETENTION_MONTHS", 12)
+    report = purge_closed_requests(months)
+    click.echo(f"{report.anonymised} closed booking request(s) closed before "
+               f"{report.cutoff:%Y-%m-%d} anonymised (retention: {months} months).")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from portal.accounts.models import Role
+from portal.accounts.services import create_user, find_user
 from portal.catalogue.importer import ImportReport, import_records
 from portal.catalogue.models import Organisation, OrganisationKind, Unit
 from portal.catalogue.taxonomy import DATA_DIR, load_taxonomy
@@ -14,11 +16,20 @@ ORGANISATIONS_FILE = DATA_DIR / "demo_organisations.json"
 INTERVENTIONS_FILE = DATA_DIR / "demo_interventions.json"
 
 
+# Demo-only accounts, documented in the README; never load the demo into a real portal.
+DEMO_PASSWORD = "demo-insatsportalen"
+DEMO_ACCOUNT_ORGANISATIONS = {"1290": "kristianstad", "1293": "hassleholm"}
+DEMO_ROLES = (Role.CASEWORKER, Role.EDITOR, Role.ORG_ADMIN)
+DEMO_ROLE_NAMES = {Role.CASEWORKER: "handlaggare", Role.EDITOR: "redaktor", Role.ORG_ADMIN: "orgadmin"}
+DEMO_ADMIN_EMAIL = "admin@insatsportalen.example.se"
+
+
 @dataclass
 class DemoReport:
     organisations_created: int
     units_created: int
     interventions: ImportReport
+    users_created: int = 0
 
 
 def load_demo() -> DemoReport:
@@ -30,7 +41,33 @@ def load_demo() -> DemoReport:
     report = import_records(records)
     if not report.ok:
         raise ValueError("demo data is invalid: " + "; ".join(map(str, report.errors[:5])))
-    return DemoReport(organisations, units, report)
+    users = _load_demo_users()
+    db.session.commit()
+    return DemoReport(organisations, units, report, users)
+
+
+def demo_accounts() -> list[tuple[str, Role, str | None]]:
+    """(e-mail, role, municipality code) of every demo account."""
+    accounts: list[tuple[str, Role, str | None]] = [(DEMO_ADMIN_EMAIL, Role.ADMIN, None)]
+    for code, slug in DEMO_ACCOUNT_ORGANISATIONS.items():
+        accounts += [(f"{DEMO_ROLE_NAMES[role]}@{slug}.example.se", role, code) for role in DEMO_ROLES]
+    return accounts
+
+
+def _load_demo_users() -> int:
+    created = 0
+    for email, role, code in demo_accounts():
+        if find_user(email) is not None:
+            continue
+        organisation = None
+        if code:
+            organisation = db.session.execute(
+                db.select(Organisation).where(Organisation.municipality_code == code)
+            ).scalar_one()
+        name = email.split("@")[0].capitalize() + (f" ({organisation.name})" if organisation else "")
+        create_user(email, name, role, organisation, password=DEMO_PASSWORD)
+        created += 1
+    return created
 
 
 def _load_organisations() -> tuple[int, int]:

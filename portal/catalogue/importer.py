@@ -373,11 +373,14 @@ def import_records(
     dry_run: bool = False,
     only_organisation: Organisation | None = None,
     progress: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Validate and (unless ``dry_run``) write ``records``; commits on success.
 
     ``only_organisation`` restricts the import to one organisation (an editor's import):
-    rows of any other municipality are errors.
+    rows of any other municipality are errors. ``before_commit(report)`` runs inside the
+    import's transaction, so what it records (an audit event, a job's outcome) commits
+    or fails together with the imported rows.
     """
     report = ImportReport(total=len(records), dry_run=dry_run)
     clean, report.errors = validate(records)
@@ -392,9 +395,23 @@ def import_records(
             progress(done, len(clean))
     if dry_run:
         db.session.rollback()
-    else:
-        db.session.commit()
+        return report
+    if before_commit is not None:
+        before_commit(report)
+    db.session.commit()
     return report
+
+
+def audit_import(report: ImportReport, *, source: str, actor=None, organisation_id: int | None = None,
+                 record_id=None) -> None:
+    """The audit event of a completed import (call inside the import's transaction)."""
+    from portal import audit
+
+    audit.record("import", "import_job" if record_id else "import_file", record_id, actor=actor,
+                 organisation_id=organisation_id,
+                 changes={"file": source, "rows": report.total, "created": len(report.created),
+                          "updated": len(report.updated), "unchanged": len(report.unchanged),
+                          "organisations_created": list(report.organisations_created)})
 
 
 def _foreign_rows(clean, records, organisation: Organisation) -> list[RowError]:

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from flask_babel import gettext as _
-
 from portal.catalogue import services
-from portal.catalogue.models import Vocabulary
 from portal.i18n import (
     DEFAULT_LOCALE,
     LANGUAGE_COOKIE,
@@ -18,7 +13,9 @@ from portal.i18n import (
     localized_route,
 )
 from portal.i18n.content import localized_text
-from portal.templating import language_name
+from portal.search.labels import FACET_LABELS, SORT_LABELS, labelled_facets
+from portal.search.services import params_from_args
+from portal.search.services import service as search_service
 
 bp = Blueprint("catalogue", __name__)
 
@@ -56,44 +53,20 @@ def _is_first_visit_to_root() -> bool:
 
 @localized_route(bp, "/interventions")
 def list_interventions():
-    options = services.filter_options()
-    filters = services.CatalogueFilters.from_args(request.args, options)
-    pagination = services.list_published(
-        filters, page_argument(), current_app.config["PER_PAGE"]
-    )
+    """The search page: full-text search with facets; an empty query browses everything."""
+    locale = current_locale_code()
+    params = params_from_args(request.args, locale, page_argument(), current_app.config["PER_PAGE"])
+    results = search_service().search(params)
     return render_template(
         "catalogue/list.html",
-        pagination=pagination,
-        filters=filters,
-        filter_groups=filter_groups(options, filters, current_locale_code()),
-        texts={item.id: localized_text(item, current_locale_code()) for item in pagination.items},
+        params=params,
+        results=results,
+        facets=labelled_facets(results.facets, locale),
+        facet_labels=FACET_LABELS,
+        sort_labels=SORT_LABELS,
+        municipalities=services.municipalities(),
+        texts={item.id: localized_text(item, locale) for item in results.interventions},
     )
-
-
-@dataclass(frozen=True)
-class FilterGroup:
-    name: str
-    legend: str
-    options: list[tuple[str, str]]  # (value, label)
-    selected: list[str]
-
-
-def filter_groups(options: services.FilterOptions, filters: services.CatalogueFilters,
-                  locale: str) -> list[FilterGroup]:
-    def terms(vocabulary: Vocabulary) -> list[tuple[str, str]]:
-        return [(term.code, term.label(locale)) for term in options.taxonomy[vocabulary]]
-
-    return [
-        FilterGroup("municipality", _("Municipality"),
-                    [(org.municipality_code, org.name) for org in options.municipalities],
-                    filters.municipality),
-        FilterGroup("type", _("Type of intervention"), terms(Vocabulary.TYPE), filters.type),
-        FilterGroup("target_group", _("Target group"), terms(Vocabulary.TARGET_GROUP),
-                    filters.target_group),
-        FilterGroup("language", _("Delivered in"),
-                    [(code, language_name(code)) for code in options.languages],
-                    filters.language),
-    ]
 
 
 @localized_route(bp, "/interventions/<int:intervention_id>")

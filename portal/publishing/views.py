@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.permissions import Action, can, require
+from portal.accounts.permissions import Action, can, require, require_submitted_organisation
 from portal.catalogue.labels import FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
 from portal.catalogue.models import Intervention, Organisation, Unit, Vocabulary
 from portal.catalogue.taxonomy import terms
@@ -147,6 +147,8 @@ def render_form(form: InterventionForm, intervention: Intervention | None = None
 @login_required
 def new_intervention():
     require(current_user, Action.EDIT_INTERVENTION)
+    if request.method == "POST":
+        require_submitted_organisation(current_user, Action.EDIT_INTERVENTION, request.form.get("organisation"))
     form = prepare_form(InterventionForm())
     if request.method == "GET":
         form.organisation.data = current_user.organisation_id
@@ -161,6 +163,8 @@ def new_intervention():
 @login_required
 def edit_intervention(intervention_id: int):
     intervention = get_editable(intervention_id)
+    if request.method == "POST":
+        require_submitted_organisation(current_user, Action.EDIT_INTERVENTION, request.form.get("organisation"))
     if request.method == "GET":
         return render_form(prepare_form(InterventionForm(data=form_data(intervention))), intervention)
     form = prepare_form(InterventionForm())

@@ -1,0 +1,1 @@
+"""Region administration: organisations, units, taxonomy and the audit log."""

@@ -1,0 +1,446 @@
+"""Bulk import through the web: upload, dry run, confirm, progress, report.
+
+An editor uploads a CSV or JSON file in the format of ``flask portal import`` (README,
+"Import format"). The file is checked at once as a dry run and nothing is written; the
+report says per row what would be created, updated or left unchanged, or names every
+invalid row and field. A valid file is kept server-side in an :class:`ImportJob` until
+its owner confirms it; the import then runs from that stored copy, never from anything the
+browser sends again. An editor may only touch their own organisation; a region
+administrator may import for any.
+
+The confirmed import runs in a background thread with its own application context. Every
+``IMPORT_PROGRESS_EVERY`` rows it writes the progress to the job's row on a connection of
+its own, in a short transaction, so the job page can show it while the import's own
+transaction is still open. SQLite allows one writer at a time, so there the progress is
+kept in this process only (the embedded default runs one process) and written to the row
+when the import ends. ``IMPORT_RUN_INLINE`` (tests) runs the import inside the request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from typing import Any
+
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from portal import audit
+from portal.accounts.models import User
+from portal.accounts.permissions import Action, can, require
+from portal.catalogue.importer import ImportFileError, ImportReport, audit_import, import_records, parse_text
+from portal.catalogue.models import Organisation
+from portal.errors import MESSAGES
+from portal.extensions import db
+from portal.i18n import localized_route
+from portal.publishing.blueprint import bp
+from portal.publishing.models import ImportJob, ImportStatus
+from portal.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MULTIPART_ALLOWANCE = 64 * 1024  # the form around the file: boundaries, headers, CSRF token
+DEFAULT_PROGRESS_EVERY = 20
+ALLOWED_SUFFIXES = (".csv", ".json")
+RECENT_JOBS = 10
+IMPORT_STATUS_LABELS = {
+    "pending": _l("checked, waiting for your confirmation"),
+    "running": _l("importing"),
+    "done": _l("imported"),
+    "failed": _l("failed, nothing imported"),
+}
+
+# Progress of imports running in this process: job id -> (done, total).
+_live_progress: dict[int, tuple[int, int]] = {}
+_live_lock = threading.Lock()
+_threads: dict[int, threading.Thread] = {}
+
+
+class UploadProblem(ValueError):
+    """The upload cannot be imported at all; the message is shown next to the file field."""
+
+
+class JobNotPending(Exception):
+    """The job has already been started (or finished) and cannot be confirmed again."""
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("File to import (CSV or JSON)"), validators=[FileRequired()])
+
+
+# ------------------------------------------------------------------------- services
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def import_scope(user: User) -> Organisation | None:
+    """The one organisation ``user``'s import may touch; None for a region administrator."""
+    require(user, Action.EDIT_INTERVENTION)
+    if can(user, Action.MANAGE_REGION):
+        return None
+    if user.organisation is None:
+        abort(403)
+    return user.organisation
+
+
+def read_upload(filename: str, data: bytes, max_bytes: int) -> str:
+    """The uploaded file as text, or :class:`UploadProblem` saying what is wrong with it."""
+    if not filename.lower().endswith(ALLOWED_SUFFIXES):
+        raise UploadProblem(_("Choose a file whose name ends in .csv or .json."))
+    if len(data) > max_bytes:
+        raise UploadProblem(too_large_message(max_bytes))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UploadProblem(_("The file must be saved as UTF-8 text.")) from exc
+
+
+def too_large_message(max_bytes: int) -> str:
+    return _("The file is too large: at most %(size)s MB can be imported at a time.",
+             size=_megabytes(max_bytes))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
+
+
+def suffix_of(filename: str) -> str:
+    return ".csv" if filename.lower().endswith(".csv") else ".json"
+
+
+def parse_upload(filename: str, content: str) -> list[dict[str, Any]]:
+    try:
+        records = parse_text(content, suffix_of(filename))
+    except ImportFileError as exc:
+        raise UploadProblem(_("The file cannot be read: %(reason)s", reason=str(exc))) from exc
+    if not records:
+        raise UploadProblem(_("The file holds no interventions."))
+    return records
+
+
+def report_data(report: ImportReport, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report as JSON for the job row, with one line per row of the file."""
+    data: dict[str, Any] = {
+        "dry_run": report.dry_run,
+        "total": report.total,
+        "created": list(report.created),
+        "updated": list(report.updated),
+        "unchanged": list(report.unchanged),
+        "organisations_created": list(report.organisations_created),
+        "errors": [
+            {"row": error.row, "record_id": error.record_id, "field": error.field,
+             "message": error.message}
+            for error in sorted(report.errors, key=lambda error: error.row)
+        ],
+        "rows": [],
+    }
+    if report.errors:
+        return data
+    # The importer writes the rows in file order and lists each id under its outcome.
+    outcomes = {name: Counter(data[name]) for name in ("created", "updated", "unchanged")}
+    for number, record in enumerate(records, start=1):
+        record_id = str(record.get("id"))
+        outcome = next((name for name, left in outcomes.items() if left[record_id] > 0), None)
+        if outcome:
+            outcomes[outcome][record_id] -= 1
+        data["rows"].append({
+            "row": number,
+            "id": record_id,
+            "municipality_code": record.get("municipality_code"),
+            "title": record.get("title"),
+            "outcome": outcome,
+        })
+    return data
+
+
+def prepare_import(user: User, filename: str,
+                   content: str) -> tuple[ImportJob | None, dict[str, Any]]:
+    """Dry-run the file; keep it as a pending job when it is valid (commits).
+
+    Returns the job (None when the file has errors) and the dry-run report.
+    """
+    scope = import_scope(user)
+    scope_id = scope.id if scope is not None else None
+    records = parse_upload(filename, content)
+    report = import_records(records, dry_run=True, only_organisation=scope)
+    data = report_data(report, records)
+    if not report.ok:
+        return None, data
+    job = ImportJob(owner_id=user.id, organisation_id=scope_id, filename=filename[:255],
+                    content=content, status=ImportStatus.PENDING, total=len(records), done=0,
+                    report=data)
+    db.session.add(job)
+    db.session.commit()
+    return job, data
+
+
+def owned_job(user: User, job_id: int) -> ImportJob:
+    """The job, freshly read, if ``user`` owns it; 404 otherwise (jobs of others do not leak)."""
+    require(user, Action.EDIT_INTERVENTION, hide=True)
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
+    if job is None or job.owner_id != user.id:
+        abort(404)
+    return job
+
+
+def confirm_import(user: User, job: ImportJob) -> None:
+    """Mark the owner's pending job as running (commits); the caller then runs it."""
+    if job.owner_id != user.id:
+        abort(404)
+    if job.organisation is not None:
+        require(user, Action.EDIT_INTERVENTION, job.organisation)
+    else:
+        require(user, Action.MANAGE_REGION)
+    claimed = db.session.execute(
+        db.update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == ImportStatus.PENDING)
+        .values(status=ImportStatus.RUNNING, done=0)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:  # a second click, or another tab, got there first
+        raise JobNotPending()
+
+
+def cancel_import(user: User, job: ImportJob) -> None:
+    """Throw away a pending job and the file it keeps (commits)."""
+    if job.owner_id != user.id:
+        abort(404)
+    if job.status != ImportStatus.PENDING:
+        raise JobNotPending()
+    db.session.delete(job)
+    db.session.commit()
+
+
+class _ProgressWriter:
+    """The importer's ``progress(done, total)`` callback for one job."""
+
+    def __init__(self, job_id: int, every: int) -> None:
+        self.job_id = job_id
+        self.every = max(1, every)
+        self.separate_writes = db.engine.dialect.name != "sqlite"
+
+    def __call__(self, done: int, total: int) -> None:
+        with _live_lock:
+            _live_progress[self.job_id] = (done, total)
+        if self.separate_writes and (done % self.every == 0 or done == total):
+            # A connection of its own: committed at once, visible while the import is open.
+            with db.engine.begin() as connection:
+                connection.execute(
+                    db.update(ImportJob).where(ImportJob.id == self.job_id)
+                    .values(done=done, total=total)
+                )
+
+
+def live_progress(job: ImportJob) -> tuple[int, int]:
+    """``(done, total)`` of a job, the freshest this process knows."""
+    with _live_lock:
+        live = _live_progress.get(job.id)
+    if job.status == ImportStatus.RUNNING and live is not None:
+        return max(live[0], job.done), live[1] or job.total
+    return job.done, job.total
+
+
+def run_job(job_id: int) -> ImportJob:
+    """Import a confirmed job from its stored copy of the file and record the outcome."""
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
+    if job is None or job.status != ImportStatus.RUNNING:
+        raise JobNotPending()
+    filename, content, organisation_id = job.filename, job.content, job.organisation_id
+    db.session.commit()  # hold nothing on the job's row while the import runs
+    progress = _ProgressWriter(job_id, current_app.config.get("IMPORT_PROGRESS_EVERY",
+                                                              DEFAULT_PROGRESS_EVERY))
+
+    def record_success(report: ImportReport) -> None:
+        job = db.session.get(ImportJob, job_id)
+        job.report = report_data(report, records)
+        job.finished_at = utcnow()
+        job.status = ImportStatus.DONE
+        job.done = job.total = report.total
+        audit_import(report, source=job.filename, actor=job.owner, organisation_id=job.organisation_id,
+                     record_id=job.id)
+
+    records: list = []
+    try:
+        scope = db.session.get(Organisation, organisation_id) if organisation_id else None
+        records = parse_upload(filename, content)
+        report = import_records(records, only_organisation=scope, progress=progress,
+                                before_commit=record_success)
+    except Exception:
+        db.session.rollback()
+        log.exception("import job %s failed", job_id)
+        report = None
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
+    if report is None or not report.ok:
+        job.report = report_data(report, records) if report is not None else {
+            "errors": [], "failure": True, "rows": []}
+        job.finished_at = utcnow()
+        job.status = ImportStatus.FAILED
+    db.session.commit()
+    with _live_lock:
+        _live_progress.pop(job_id, None)
+    return job
+
+
+def _run_in_thread(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_job(job_id)
+        except Exception:  # never let a background thread die silently
+            log.exception("import job %s could not be run", job_id)
+            db.session.rollback()
+            _mark_failed(job_id)
+
+
+def _mark_failed(job_id: int) -> None:
+    with _live_lock:
+        _live_progress.pop(job_id, None)
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(
+                db.update(ImportJob)
+                .where(ImportJob.id == job_id, ImportJob.status == ImportStatus.RUNNING)
+                .values(status=ImportStatus.FAILED, finished_at=utcnow(),
+                        report={"errors": [], "failure": True, "rows": []})
+            )
+    except Exception:
+        log.exception("import job %s could not be marked as failed", job_id)
+
+
+def start_job(job_id: int) -> None:
+    """Run a confirmed job: in a background thread, or at once when IMPORT_RUN_INLINE."""
+    if current_app.config.get("IMPORT_RUN_INLINE"):
+        run_job(job_id)
+        return
+    app = current_app._get_current_object()
+    for finished in [key for key, thread in _threads.items() if not thread.is_alive()]:
+        _threads.pop(finished, None)
+    thread = threading.Thread(target=_run_in_thread, args=(app, job_id),
+                              name=f"import-job-{job_id}", daemon=True)
+    _threads[job_id] = thread
+    thread.start()
+
+
+def wait_for_background_imports(timeout: float = 30.0) -> None:
+    """Wait for the import threads of this process (tests, orderly shutdown)."""
+    for job_id, thread in list(_threads.items()):
+        thread.join(timeout)
+        if not thread.is_alive():
+            _threads.pop(job_id, None)
+
+
+# ---------------------------------------------------------------------------- views
+
+
+def _recent_jobs() -> list[ImportJob]:
+    return list(db.session.execute(
+        db.select(ImportJob).where(ImportJob.owner_id == current_user.id)
+        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc()).limit(RECENT_JOBS)
+    ).scalars())
+
+
+def _upload_page(form: ImportForm, report: dict[str, Any] | None = None, status: int = 200):
+    return render_template(
+        "publishing/import.html",
+        form=form,
+        report=report,
+        scope=import_scope(current_user),
+        max_megabytes=_megabytes(max_upload_bytes()),
+        jobs=_recent_jobs(),
+        import_status_labels=IMPORT_STATUS_LABELS,
+        format_datetime=format_datetime,
+    ), status
+
+
+@bp.url_value_preprocessor
+def _limit_upload_size(endpoint: str | None, _values) -> None:
+    """Refuse an oversized upload before anything reads the body (the CSRF check does)."""
+    if endpoint == "publishing.import_interventions" and request.method == "POST":
+        request.max_content_length = max_upload_bytes() + MULTIPART_ALLOWANCE
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):
+    if request.endpoint == "publishing.import_interventions" and current_user.is_authenticated \
+            and can(current_user, Action.EDIT_INTERVENTION):
+        form = ImportForm(formdata=None)
+        form.file.errors = [too_large_message(max_upload_bytes())]
+        return _upload_page(form, status=413)
+    return render_template("errors/error.html", status=413, message=str(MESSAGES[413])), 413
+
+
+@localized_route(bp, "/manage/import", methods=["GET", "POST"])
+@login_required
+def import_interventions():
+    import_scope(current_user)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        filename = upload.filename or ""
+        try:
+            content = read_upload(filename, upload.stream.read(max_upload_bytes() + 1),
+                                  max_upload_bytes())
+            job, report = prepare_import(current_user, filename, content)
+        except UploadProblem as exc:
+            form.file.errors.append(str(exc))
+        else:
+            if job is not None:
+                return redirect(url_for("publishing.import_job", job_id=job.id))
+            form.file.errors.append(_("The file has errors; nothing has been imported. "
+                                      "Correct the rows listed below and upload the file again."))
+            return _upload_page(form, report, status=422)
+    return _upload_page(form, status=422 if form.errors else 200)
+
+
+@localized_route(bp, "/manage/import/<int:job_id>")
+@login_required
+def import_job(job_id: int):
+    job = owned_job(current_user, job_id)
+    done, total = live_progress(job)
+    return render_template("publishing/import_job.html", job=job, report=job.report or {},
+                           done=done, total=total, statuses=ImportStatus)
+
+
+@bp.post("/manage/import/<int:job_id>/confirm")
+@login_required
+def confirm_import_job(job_id: int):
+    job = owned_job(current_user, job_id)
+    try:
+        confirm_import(current_user, job)
+    except JobNotPending:
+        flash(_("This import has already been started."), "error")
+        return redirect(url_for("publishing.import_job", job_id=job_id))
+    start_job(job_id)
+    return redirect(url_for("publishing.import_job", job_id=job_id))
+
+
+@bp.post("/manage/import/<int:job_id>/cancel")
+@login_required
+def cancel_import_job(job_id: int):
+    job = owned_job(current_user, job_id)
+    try:
+        cancel_import(current_user, job)
+    except JobNotPending:
+        flash(_("This import has already been started."), "error")
+        return redirect(url_for("publishing.import_job", job_id=job_id))
+    flash(_("The import has been cancelled; nothing was imported."), "success")
+    return redirect(url_for("publishing.import_interventions"))

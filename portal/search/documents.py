@@ -1,0 +1,45 @@
+"""Turning an intervention row into the search engine's document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.catalogue.models import Intervention
+from portal.i18n import LANGUAGES
+
+
+def document_for(intervention: Intervention) -> dict[str, Any]:
+    organisation = intervention.organisation
+    return {
+        "id": intervention.id,
+        "external_id": intervention.external_id,
+        "title": intervention.title,
+        "summary": intervention.summary or "",
+        "description": intervention.description or "",
+        "organisation": organisation.name,
+        "municipality_code": organisation.municipality_code,
+        "unit": intervention.unit.name if intervention.unit else "",
+        "city": intervention.city or "",
+        "type": intervention.type.code,
+        "target_groups": [term.code for term in intervention.target_groups],
+        "languages": intervention.language_codes,
+        "referrers": [term.code for term in intervention.referrers],
+        "intake": intervention.intake.value,
+        "places_available": intervention.places_available,
+        "start_date": intervention.next_start,
+        "published_at": intervention.published_at or intervention.created_at,
+        "lat": intervention.lat if intervention.lat is not None else organisation.lat,
+        "lon": intervention.lon if intervention.lon is not None else organisation.lon,
+        "translations": {
+            t.locale: {"title": t.title, "summary": t.summary or "", "description": t.description or ""}
+            for t in intervention.translations
+        },
+        "labels": labels_for(intervention),
+    }
+
+
+def labels_for(intervention: Intervention) -> dict[str, str]:
+    """The type's and target groups' labels joined per locale, so that a query in any
+    interface language finds the intervention by what it is and whom it is for."""
+    terms = [intervention.type, *intervention.target_groups]
+    return {locale: " ".join(term.label(locale) for term in terms) for locale in LANGUAGES}

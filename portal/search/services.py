@@ -1,0 +1,370 @@
+"""Searching from the app: catch up with the job log, search, resolve hits, fall back.
+
+One ``SearchService`` per application keeps one ``SearchIndex`` (and so one reused
+searcher) for all requests of a worker. Before each search a cheap check compares the
+newest job id with the index's mark and applies what is missing, so every worker and
+every node sees a change within one request of it being committed. A missing or broken
+index never reaches the visitor: the search answers from the database, a warning is
+logged and the index is rebuilt in the background.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import func, or_
+
+from portal.catalogue.models import Intervention, InterventionTranslation, Organisation
+from portal.catalogue.services import published
+from portal.extensions import db
+from portal.search.documents import document_for
+from portal.search.engine import (
+    FACETS,
+    SORTS,
+    IndexBusy,
+    IndexUnavailable,
+    SearchIndex,
+    SearchRequest,
+    SearchResponse,
+)
+from portal.search.models import IndexJob
+from portal.timeutil import utcnow
+
+logger = logging.getLogger("portal.search")
+
+SYNC_BATCH = 500
+MAX_QUERY_LENGTH = 500
+
+
+@dataclass
+class SearchParams:
+    """What a visitor asked for, validated; the page and the API share it."""
+
+    text: str = ""
+    locale: str = "sv"
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    near: str | None = None  # municipality code to measure distance from
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class Results:
+    total: int
+    page: int
+    per_page: int
+    interventions: list[Intervention]
+    snippets: dict[int, str]
+    scores: dict[int, float]
+    facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None
+    from_index: bool
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    # The pagination interface of the templates' pagination macro.
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def items(self) -> list[Intervention]:
+        return self.interventions
+
+    def iter_pages(self, left_edge=1, left_current=2, right_current=2, right_edge=1):
+        """Page numbers with ``None`` for the gaps, as Flask-SQLAlchemy's pagination gives."""
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (number <= left_edge or self.page - left_current <= number <= self.page + right_current
+                    or number > self.pages - right_edge):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters and cap the length; the engine does the rest."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
+
+
+def parse_filters(args) -> dict[str, list[str]]:
+    return {
+        name: [value for value in dict.fromkeys(args.getlist(name)) if value and len(value) <= 64][:50]
+        for name in FACETS
+        if args.getlist(name)
+    }
+
+
+def parse_sort(value: str | None) -> str:
+    return value if value in SORTS else "relevance"
+
+
+def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Keep only facet values that exist, so a mistyped link widens instead of emptying."""
+    from portal.catalogue.models import Intake, Vocabulary
+    from portal.catalogue.taxonomy import terms
+
+    allowed: dict[str, set[str]] = {
+        "municipality": set(db.session.execute(
+            db.select(Organisation.municipality_code).where(Organisation.municipality_code.is_not(None))
+        ).scalars()),
+        "intake": {member.value for member in Intake},
+        "places": {"available", "full"},
+    }
+    for facet, vocabulary in (("type", Vocabulary.TYPE), ("target_group", Vocabulary.TARGET_GROUP),
+                              ("referrer", Vocabulary.REFERRER)):
+        allowed[facet] = {term.code for term in terms(vocabulary)}
+    kept = {}
+    for name, values in filters.items():
+        if name == "language":
+            values = [value for value in values if value.isalpha() and 2 <= len(value) <= 3]
+        else:
+            values = [value for value in values if value in allowed[name]]
+        if values:
+            kept[name] = values
+    return kept
+
+
+def params_from_args(args, locale: str, page: int, per_page: int) -> SearchParams:
+    """The search a query string asks for; unknown values are dropped, never an error."""
+    near = args.get("near") or None
+    return SearchParams(
+        text=args.get("q", ""),
+        locale=locale,
+        filters=known_filters(parse_filters(args)),
+        sort=parse_sort(args.get("sort")),
+        near=near if near and near.isdigit() and len(near) == 4 else None,
+        page=page,
+        per_page=per_page,
+    )
+
+
+class SearchService:
+    def __init__(self, directory: str) -> None:
+        self.index = SearchIndex(directory)
+        self._write_lock = threading.Lock()
+        self._rebuild_lock = threading.Lock()
+        self.last_rebuild_thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- keeping up
+
+    def sync(self) -> int:
+        """Apply every job above the index's mark; returns how many jobs were applied."""
+        applied = 0
+        with self._write_lock:
+            while True:
+                jobs = db.session.execute(
+                    db.select(IndexJob.id, IndexJob.intervention_id)
+                    .where(IndexJob.id > self.index.mark)
+                    .order_by(IndexJob.id)
+                    .limit(SYNC_BATCH)
+                ).all()
+                if not jobs:
+                    return applied
+                ids = {intervention_id for _job, intervention_id in jobs}
+                documents = [document_for(item) for item in
+                             db.session.execute(published().where(Intervention.id.in_(ids))).scalars()]
+                deletes = ids - {doc["id"] for doc in documents}
+                self.index.apply(documents, sorted(deletes), mark=jobs[-1][0])
+                applied += len(jobs)
+
+    def catch_up(self) -> None:
+        """Cheap check before a search: apply jobs the index has not seen yet."""
+        latest = db.session.execute(db.select(func.max(IndexJob.id))).scalar() or 0
+        if latest <= self.index.mark:
+            return
+        if self._pruned_past_mark():
+            raise IndexUnavailable("the index is older than the oldest kept job")
+        try:
+            self.sync()
+        except IndexBusy:
+            logger.info("search index busy; another process is applying the same jobs")
+
+    def _pruned_past_mark(self) -> bool:
+        oldest = db.session.execute(db.select(func.min(IndexJob.id))).scalar()
+        return oldest is not None and self.index.mark < oldest - 1
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Build a fresh index beside the old one and swap it in; returns the count."""
+        with self._rebuild_lock:
+            mark = db.session.execute(db.select(func.max(IndexJob.id))).scalar() or 0
+            documents = [document_for(item) for item in _all_published()]
+            count = self.index.rebuild(documents, progress=progress, mark=mark)
+        self.sync()  # changes committed while the documents were read
+        return count
+
+    def rebuild_in_background(self, app: Flask) -> threading.Thread | None:
+        if self._rebuild_lock.locked():
+            return None
+
+        def work():
+            with app.app_context():
+                try:
+                    self.rebuild()
+                    logger.warning("search index rebuilt after it was found missing or broken")
+                except Exception:
+                    logger.exception("rebuilding the search index failed")
+                finally:
+                    db.session.remove()
+
+        thread = threading.Thread(target=work, name="search-rebuild", daemon=True)
+        thread.start()
+        self.last_rebuild_thread = thread
+        return thread
+
+    # --------------------------------------------------------------- searching
+
+    def search(self, params: SearchParams) -> Results:
+        request = SearchRequest(
+            text=clean_text(params.text),
+            locale=params.locale,
+            filters=params.filters,
+            sort=params.sort,
+            origin=_origin(params.near),
+            page=params.page,
+            per_page=params.per_page,
+        )
+        try:
+            self.catch_up()
+            response = self.index.search(request)
+        except IndexUnavailable as exc:
+            logger.warning("search index unavailable (%s); answering from the database", exc)
+            self.rebuild_in_background(current_app._get_current_object())
+            return database_search(request)
+        return _resolve(response)
+
+
+def _all_published() -> Iterator[Intervention]:
+    statement = published().order_by(Intervention.id).execution_options(yield_per=500)
+    yield from db.session.execute(statement).scalars()
+
+
+def _origin(municipality_code: str | None) -> tuple[float, float] | None:
+    if not municipality_code:
+        return None
+    row = db.session.execute(
+        db.select(Organisation.lat, Organisation.lon).where(Organisation.municipality_code == municipality_code)
+    ).first()
+    return (row.lat, row.lon) if row and row.lat is not None and row.lon is not None else None
+
+
+def _resolve(response: SearchResponse) -> Results:
+    """Load the hits from the database in the engine's order (still-published ones only)."""
+    ids = [hit.id for hit in response.hits]
+    rows = {item.id: item for item in db.session.execute(published().where(Intervention.id.in_(ids))).scalars()}
+    return Results(
+        total=response.total,
+        page=response.page,
+        per_page=response.per_page,
+        interventions=[rows[i] for i in ids if i in rows],
+        snippets={hit.id: hit.snippet for hit in response.hits},
+        scores={hit.id: hit.score for hit in response.hits},
+        facets=response.facets,
+        suggestion=response.suggestion,
+        from_index=True,
+    )
+
+
+# ------------------------------------------------------------- database fallback
+
+
+def _facet_values(item: Intervention) -> dict[str, list[str]]:
+    return {
+        "municipality": [item.organisation.municipality_code] if item.organisation.municipality_code else [],
+        "type": [item.type.code],
+        "target_group": [t.code for t in item.target_groups],
+        "language": item.language_codes,
+        "referrer": [t.code for t in item.referrers],
+        "intake": [item.intake.value],
+        "places": ["available" if item.places_available > 0 else "full"],
+    }
+
+
+def database_search(request: SearchRequest) -> Results:
+    """Plain word matching in the database: slower and cruder, but always there."""
+    statement = published()
+    for word in request.text.split()[:10]:
+        pattern = f"%{word.lower()}%"
+        statement = statement.where(or_(
+            func.lower(Intervention.title).like(pattern),
+            func.lower(Intervention.summary).like(pattern),
+            func.lower(Intervention.description).like(pattern),
+            Intervention.translations.any(func.lower(InterventionTranslation.title).like(pattern)),
+        ))
+    candidates = [(item, _facet_values(item)) for item in db.session.execute(
+        statement.order_by(Intervention.published_at.desc(), Intervention.id)).scalars()]
+
+    def matches(values: dict[str, list[str]], skip: str | None = None) -> bool:
+        return all(set(values[name]) & set(selected)
+                   for name, selected in request.filters.items() if name != skip and name in values)
+
+    facets = {}
+    for name in FACETS:
+        counts = Counter(v for _item, values in candidates if matches(values, skip=name) for v in values[name])
+        for value in request.filters.get(name, ()):
+            counts.setdefault(value, 0)
+        facets[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    selected = [item for item, values in candidates if matches(values)]
+    per_page = max(1, min(request.per_page, 100))
+    page = max(1, request.page)
+    shown = selected[(page - 1) * per_page: page * per_page]
+    return Results(total=len(selected), page=page, per_page=per_page, interventions=shown, snippets={},
+                   scores={item.id: 0.0 for item in shown}, facets=facets, suggestion=None, from_index=False)
+
+
+def prune_jobs(older_than: timedelta) -> int:
+    """Delete old jobs but always keep the newest, so the log's head is never lost."""
+    newest = db.session.execute(db.select(func.max(IndexJob.id))).scalar()
+    if newest is None:
+        return 0
+    result = db.session.execute(
+        db.delete(IndexJob).where(IndexJob.created_at < utcnow() - older_than, IndexJob.id < newest)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def service() -> SearchService:
+    return current_app.extensions["search"]
+
+
+def init_app(app: Flask) -> None:
+    from flask import g
+
+    from portal.search.jobs import install_listeners
+
+    install_listeners()
+    app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"])
+
+    @app.after_request
+    def apply_index_jobs(response):
+        if g.pop("search_sync_needed", False):
+            try:
+                app.extensions["search"].sync()
+            except (IndexUnavailable, IndexBusy) as exc:  # the next search catches up
+                logger.info("index jobs left for the catch-up: %s", exc)
+        return response
+

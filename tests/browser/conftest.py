@@ -1,0 +1,163 @@
+"""Browser tests: the demo portal served by gunicorn on loopback, driven in Debian's Chromium.
+
+Each xdist worker starts its own portal (a throwaway SQLite database and index with the
+demo region) and its own browser. Without Chromium or Playwright the tests are skipped on
+a developer machine and fail when ``CI`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+DEMO_PASSWORD = "demo-insatsportalen"
+
+
+def unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def flask(env: dict, *args: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], env=env,
+                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Base URL of a demo portal served by gunicorn on 127.0.0.1."""
+    workdir = tmp_path_factory.mktemp("live")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'portal.db'}",
+        "SEARCH_INDEX_DIR": str(workdir / "index"),
+        "SECRET_KEY": "browser-tests",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "MAIL_BACKEND": "log",
+        "PYTHONWARNINGS": "ignore",
+    }
+    for command in (("db", "upgrade"), ("portal", "demo"), ("search", "rebuild")):
+        flask(env, *command)
+    log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context_factory(browser, live_server):
+    contexts = []
+
+    def new_context(**options):
+        context = browser.new_context(base_url=live_server, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield new_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(context_factory):
+    return context_factory(viewport={"width": 1280, "height": 800}).new_page()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[dict]:
+    """Violations of the WCAG 2.0/2.1 A and AA rules on the current page (packaged axe-core)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return results.response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+                    for node in v["nodes"][:5])
+        for v in violations
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_leftover_artifacts():
+    shutil.rmtree(ARTIFACTS / "screenshots", ignore_errors=True)
+    yield
