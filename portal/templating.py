@@ -34,6 +34,19 @@ def url_with_args(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def input_attributes(described: list[str], errors, lang: str | None = None) -> dict[str, str]:
+    """ARIA and language attributes of a form input, only those with a value
+    (WTForms would print ``None`` as the text "None")."""
+    attributes = {}
+    if described:
+        attributes["aria_describedby"] = " ".join(described)
+    if errors:
+        attributes["aria_invalid"] = "true"
+    if lang:
+        attributes["lang"] = lang
+    return attributes
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["term_label"] = term_label
     app.jinja_env.filters["language_name"] = language_name
@@ -46,6 +59,7 @@ def register_template_helpers(app: Flask) -> None:
         action_labels=ACTION_LABELS, languages_by_code=LANGUAGES,
     )
     app.jinja_env.globals["url_with_args"] = url_with_args
+    app.jinja_env.globals["input_attributes"] = input_attributes
     app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

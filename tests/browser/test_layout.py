@@ -87,12 +87,12 @@ def test_keyboard_skip_link_search_open_and_log_in(page):
     page.goto("/interventions")
     tab_to(page, lambda el: el["id"] == "q")
     page.keyboard.type("cykel")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "q=cykel" in page.url
     tab_to(page, lambda el: (el["href"] or "").startswith("/interventions/"))
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "/interventions/" in page.url and page.locator("h1").is_visible()
 
     page.goto("/login")
@@ -100,8 +100,8 @@ def test_keyboard_skip_link_search_open_and_log_in(page):
     page.keyboard.type("redaktor@hassleholm.example.se")
     page.keyboard.press("Tab")
     page.keyboard.type("wrong password")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert focused(page)["id"] == "error-summary"  # a failed form moves focus to what to correct
 
 
