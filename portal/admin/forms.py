@@ -8,14 +8,12 @@ from wtforms import EmailField, FloatField, IntegerField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
-    DataRequired,
-    Email,
-    Length,
     NumberRange,
     Optional,
     Regexp,
 )
 
+from portal.forms import AT_LEAST, BETWEEN, at_most, required, valid_email
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 
 ORGANISATION_KIND_LABELS = {
@@ -26,6 +24,8 @@ ORGANISATION_KIND_LABELS = {
     "samordningsforbund": _l("Coordination association (samordningsförbund)"),
     "other": _l("Other"),
 }
+
+
 
 VOCABULARY_LABELS = {
     "type": _l("Types of intervention"),
@@ -48,11 +48,11 @@ def _strip(value):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[required(), at_most(200)], filters=[_strip])
     kind = SelectField(
         _l("Kind of organisation"),
         choices=[SelectChoice(value, label) for value, label in ORGANISATION_KIND_LABELS.items()],
-        validators=[DataRequired()],
+        validators=[required()],
     )
     municipality_code = StringField(
         _l("Municipality code"),
@@ -63,8 +63,8 @@ class OrganisationForm(FlaskForm):
     slug = StringField(
         _l("Address name"),
         validators=[
-            DataRequired(),
-            Length(max=80),
+            required(),
+            at_most(80),
             Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                    message=_l("Use lower-case letters a–z, digits and hyphens.")),
         ],
@@ -72,29 +72,29 @@ class OrganisationForm(FlaskForm):
     )
     booking_email = EmailField(
         _l("Mailbox for booking requests"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[required(), valid_email(), at_most(254)],
         filters=[_strip],
     )
     website = URLField(
         _l("Website"),
         validators=[Optional(), URL(message=_l("Enter a web address starting with https://.")),
-                    Length(max=500)],
+                    at_most(500)],
         filters=[_strip],
     )
-    lat = FloatField(_l("Latitude"), validators=[Optional(), _InRange(min=-90, max=90)])
-    lon = FloatField(_l("Longitude"), validators=[Optional(), _InRange(min=-180, max=180)])
+    lat = FloatField(_l("Latitude"), validators=[Optional(), _InRange(-90, 90, BETWEEN)])
+    lon = FloatField(_l("Longitude"), validators=[Optional(), _InRange(-180, 180, BETWEEN)])
 
 
 class UnitForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
-    address = StringField(_l("Street address"), validators=[Optional(), Length(max=200)],
+    name = StringField(_l("Name"), validators=[required(), at_most(200)], filters=[_strip])
+    address = StringField(_l("Street address"), validators=[Optional(), at_most(200)],
                           filters=[_strip])
-    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)],
+    postcode = StringField(_l("Postcode"), validators=[Optional(), at_most(10)],
                            filters=[_strip])
-    city = StringField(_l("Town"), validators=[Optional(), Length(max=100)], filters=[_strip])
+    city = StringField(_l("Town"), validators=[Optional(), at_most(100)], filters=[_strip])
     booking_email = EmailField(
         _l("Mailbox for booking requests"),
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), valid_email(), at_most(254)],
         filters=[_strip],
     )
 
@@ -106,7 +106,8 @@ def label_field_name(locale: str) -> str:
 class _LabelsForm(FlaskForm):
     """One label field per interface language; Swedish is required."""
 
-    position = IntegerField(_l("Position in the list"), validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField(_l("Position in the list"),
+                            validators=[Optional(), NumberRange(0, message=AT_LEAST)])
 
     def labels(self) -> dict[str, str]:
         return {locale: getattr(self, label_field_name(locale)).data or "" for locale in LANGUAGES}
@@ -122,8 +123,8 @@ for _locale, _language in LANGUAGES.items():
         label_field_name(_locale),
         StringField(
             _l("Label in %(language)s", language=_language.native_name),
-            validators=[DataRequired() if _locale == DEFAULT_LOCALE else Optional(),
-                        Length(max=200)],
+            validators=[required() if _locale == DEFAULT_LOCALE else Optional(),
+                        at_most(200)],
             filters=[_strip],
         ),
     )
@@ -137,13 +138,13 @@ class NewTermForm(_LabelsForm):
     vocabulary = SelectField(
         _l("List"),
         choices=[SelectChoice(value, label) for value, label in VOCABULARY_LABELS.items()],
-        validators=[DataRequired()],
+        validators=[required()],
     )
     code = StringField(
         _l("Code"),
         validators=[
-            DataRequired(),
-            Length(max=50),
+            required(),
+            at_most(50),
             Regexp(r"^[a-z0-9_]+$",
                    message=_l("Use lower-case letters a–z, digits and underscores.")),
         ],

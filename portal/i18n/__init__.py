@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, g, request
+from flask_babel import refresh
 from werkzeug.routing import BaseConverter
 
 DEFAULT_LOCALE = "sv"
@@ -67,10 +68,18 @@ def best_accepted_language() -> str:
     return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LOCALE)
 
 
+def _prefix_of_path() -> str | None:
+    """The language of a path no route matched, such as ``/ar/no-such-page``."""
+    first = request.path.strip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else None
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector: URL first, then ``?lang=``, then the browser."""
     if g.get("lang_code"):
         return g.lang_code
+    if request and request.url_rule is None and _prefix_of_path():
+        return _prefix_of_path()
     requested = request.args.get("lang", "") if request else ""
     if requested in LANGUAGES:
         return requested
@@ -84,8 +93,9 @@ def init_app(app: Flask) -> None:
 
     @app.url_value_preprocessor
     def pull_language(_endpoint, values):
-        if values and "lang_code" in values:
-            g.lang_code = values.pop("lang_code")
+        # Reset every request: an app context (and its g) may outlive one request.
+        g.lang_code = values.pop("lang_code") if values and "lang_code" in values else None
+        refresh()
 
     @app.url_defaults
     def keep_language(endpoint, values):

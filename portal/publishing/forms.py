@@ -18,12 +18,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from portal.forms import MultiCheckboxField
+from portal.forms import AT_LEAST, BETWEEN, REQUIRED, MultiCheckboxField, at_most, required, valid_email
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 
 TRANSLATION_LOCALES = [code for code in LANGUAGES if code != DEFAULT_LOCALE]
+
 
 # Languages an intervention is commonly delivered in within the region (ISO 639-1).
 DELIVERY_LANGUAGES = ["sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "bs", "pl", "tr", "ru", "es",
@@ -34,9 +35,9 @@ class TranslationForm(FlaskForm):
     class Meta:
         csrf = False  # part of the enclosing form, which carries the token
 
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=1000)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+    title = StringField(_l("Title"), validators=[Optional(), at_most(200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), at_most(1000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), at_most(20000)])
 
     def validate_title(self, field):
         if not field.data and (self.summary.data or self.description.data):
@@ -55,38 +56,39 @@ class InterventionForm(FlaskForm):
     version = HiddenField()
     organisation = SelectField(_l("Organisation"), coerce=int)
     unit = SelectField(_l("Unit"), coerce=int)
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=1000)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
-    type = SelectField(_l("Type of intervention"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[required(), at_most(200)])
+    summary = TextAreaField(_l("Summary"), validators=[required(), at_most(1000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), at_most(20000)])
+    type = SelectField(_l("Type of intervention"), validators=[required()])
     target_groups = MultiCheckboxField(_l("Target groups"))
     referrers = MultiCheckboxField(_l("Who may refer"))
-    languages = MultiCheckboxField(_l("Delivered in"), validators=[DataRequired()])
+    languages = MultiCheckboxField(_l("Delivered in"), validators=[required()])
     delivery_format = SelectField(_l("Format"))
     intake = SelectField(_l("Intake"))
     start_dates = StringField(_l("Start dates"))
     enrolment_open = BooleanField(_l("Open for new participants"), default=True)
-    wait_weeks = IntegerField(_l("Estimated wait in weeks"), validators=[Optional(), NumberRange(min=0, max=520)])
-    closed_periods = StringField(_l("Closed periods"), validators=[Optional(), Length(max=500)])
-    duration_weeks = IntegerField(_l("Length in weeks"), validators=[Optional(), NumberRange(min=1, max=520)])
-    hours_per_week = IntegerField(_l("Hours per week"), validators=[Optional(), NumberRange(min=0, max=60)])
-    capacity = IntegerField(_l("Number of places"), validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    wait_weeks = IntegerField(_l("Estimated wait in weeks"), validators=[Optional(), NumberRange(0, 520, BETWEEN)])
+    closed_periods = StringField(_l("Closed periods"), validators=[Optional(), at_most(500)])
+    duration_weeks = IntegerField(_l("Length in weeks"), validators=[Optional(), NumberRange(1, 520, BETWEEN)])
+    hours_per_week = IntegerField(_l("Hours per week"), validators=[Optional(), NumberRange(0, 60, BETWEEN)])
+    capacity = IntegerField(_l("Number of places"),
+                            validators=[InputRequired(REQUIRED), NumberRange(0, 100000, BETWEEN)])
     places_available = IntegerField(_l("Places available now"),
-                                    validators=[InputRequired(), NumberRange(min=0, max=100000)])
-    eligibility = TextAreaField(_l("Who can take part"), validators=[Optional(), Length(max=5000)])
+                                    validators=[InputRequired(REQUIRED), NumberRange(0, 100000, BETWEEN)])
+    eligibility = TextAreaField(_l("Who can take part"), validators=[Optional(), at_most(5000)])
     price_per_week_sek = IntegerField(_l("Price per week for other organisations (SEK)"),
-                                      validators=[InputRequired(), NumberRange(min=0, max=1000000)], default=0)
+                                      validators=[InputRequired(REQUIRED), NumberRange(0, 1000000, BETWEEN)], default=0)
     referral_instructions = TextAreaField(_l("Referral instructions (for case officers)"),
-                                          validators=[Optional(), Length(max=5000)])
-    accessibility = TextAreaField(_l("Accessibility and adaptations"), validators=[Optional(), Length(max=5000)])
-    address = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
-    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)])
-    city = StringField(_l("Town"), validators=[Optional(), Length(max=100)])
-    lat = DecimalField(_l("Latitude"), places=None, validators=[Optional(), NumberRange(min=-90, max=90)])
-    lon = DecimalField(_l("Longitude"), places=None, validators=[Optional(), NumberRange(min=-180, max=180)])
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
-    contact_email = StringField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
-    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+                                          validators=[Optional(), at_most(5000)])
+    accessibility = TextAreaField(_l("Accessibility and adaptations"), validators=[Optional(), at_most(5000)])
+    address = StringField(_l("Street address"), validators=[Optional(), at_most(200)])
+    postcode = StringField(_l("Postcode"), validators=[Optional(), at_most(10)])
+    city = StringField(_l("Town"), validators=[Optional(), at_most(100)])
+    lat = DecimalField(_l("Latitude"), places=None, validators=[Optional(), NumberRange(-90, 90, BETWEEN)])
+    lon = DecimalField(_l("Longitude"), places=None, validators=[Optional(), NumberRange(-180, 180, BETWEEN)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), at_most(200)])
+    contact_email = StringField(_l("Contact e-mail"), validators=[Optional(), valid_email(), at_most(254)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), at_most(40)])
     valid_from = DateField(_l("Offered from"), validators=[Optional()])
     valid_until = DateField(_l("Offered until"), validators=[Optional()])
     confirm = BooleanField(_l("I confirm that the information is correct today"))
@@ -116,8 +118,9 @@ for _locale in TRANSLATION_LOCALES:
 
 
 class PlacesForm(FlaskForm):
-    places_available = IntegerField(_l("Places available"), validators=[InputRequired(), NumberRange(min=0)])
+    places_available = IntegerField(_l("Places available"),
+                                    validators=[InputRequired(REQUIRED), NumberRange(0, message=AT_LEAST)])
 
 
 class StatusForm(FlaskForm):
-    action = HiddenField(validators=[DataRequired()])
+    action = HiddenField(validators=[required()])

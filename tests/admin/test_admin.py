@@ -226,7 +226,7 @@ def test_saving_an_unchanged_organisation_records_nothing(client, admin, kristia
             "The municipality code has four digits.",
         ),
         ({"slug": "Hörby kommun"}, "slug", "Use lower-case letters a–z, digits and hyphens."),
-        ({"booking_email": "not-an-address"}, "booking_email", "Invalid email address."),
+        ({"booking_email": "not-an-address"}, "booking_email", "Enter a valid e-mail address."),
         ({"lat": "north"}, "lat", "Not a valid float value."),
     ],
     ids=[
