@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export FLASK_APP := portal
 
-.PHONY: setup run test catalogues database
+.PHONY: setup run test catalogues database chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ database: setup
 run: database
 	$(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
 
-## Set up and run the whole test suite (SQLite and PostgreSQL)
-test: setup
+## Debian's Chromium for the browser tests (needs root and apt; skipped when present)
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## Set up and run the whole test suite (SQLite, PostgreSQL and the browser)
+test: setup chromium
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

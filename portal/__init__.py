@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal import i18n, notify
+    from portal.search import services as search_services
     from portal.accounts.models import User
 
     _import_models()
@@ -55,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     notify.init_app(app)
+    search_services.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -65,22 +67,31 @@ def _import_models() -> None:
     """Import every model module so that metadata and Alembic see all tables."""
     import portal.accounts.models  # noqa: F401
     import portal.audit.models  # noqa: F401
+    import portal.booking.models  # noqa: F401
     import portal.catalogue.models  # noqa: F401
     import portal.notify.models  # noqa: F401
+    import portal.search.models  # noqa: F401
+    import portal.publishing.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
+    from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
     from portal.publishing import views as _publishing_views  # noqa: F401  (registers routes)
     from portal.publishing.blueprint import bp as publishing_bp
+    import portal.publishing.importing  # noqa: F401
     from portal.catalogue.views import bp as catalogue_bp
     from portal.errors import register_error_handlers
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(publishing_bp)
+    from portal.booking.views import bp as booking_bp
+
+    app.register_blueprint(booking_bp)
     register_error_handlers(app)
 
     from portal.templating import register_template_helpers
@@ -93,6 +104,7 @@ def _register_cli(app: Flask) -> None:
     from portal.catalogue.cli import portal_cli
     from portal.i18n.cli import translate_cli
     from portal.notify.cli import notify_cli
+    from portal.search.cli import search_cli
 
-    for group in (portal_cli, translate_cli, users_cli, notify_cli):
+    for group in (portal_cli, translate_cli, users_cli, notify_cli, search_cli):
         app.cli.add_command(group)

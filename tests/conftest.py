@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from portal import create_app
 from portal.extensions import db
@@ -113,6 +114,12 @@ test_config.__test__ = False  # a helper, not a test
 @pytest.fixture
 def app(backend, database_url, tmp_path):
     app = create_app(test_config(database_url, tmp_path))
+
+    @app.before_request
+    def _forget_previous_request_user():
+        # The test's app context (and its g) outlives each request; a real request has its own.
+        g.pop("_login_user", None)
+
     with app.app_context():
         if backend == "sqlite":
             db.create_all()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import refresh
 from werkzeug.routing import BaseConverter
 
@@ -78,14 +78,14 @@ def select_locale() -> str:
     """Flask-Babel's locale selector: URL first, then ``?lang=``, then the browser."""
     if g.get("lang_code"):
         return g.lang_code
-    if request and request.url_rule is None and _prefix_of_path():
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if request.url_rule is None and _prefix_of_path():
         return _prefix_of_path()
-    requested = request.args.get("lang", "") if request else ""
+    requested = request.args.get("lang", "")
     if requested in LANGUAGES:
         return requested
-    if request:
-        return best_accepted_language()
-    return DEFAULT_LOCALE
+    return best_accepted_language()
 
 
 def init_app(app: Flask) -> None:
@@ -125,6 +125,8 @@ def init_app(app: Flask) -> None:
 
 def is_localized_request() -> bool:
     """True when the current URL has a version in every interface language."""
+    if not has_request_context():
+        return False
     rule = request.url_rule
     if rule is None:
         return False

@@ -1,0 +1,245 @@
+"""Booking requests, their events, the message thread and in-portal notifications.
+
+A request belongs to two organisations: the requester's (``requester_organisation_id``)
+and the owner of the intervention (``owner_organisation_id``); the permissions module
+reads those two names and ``created_by_id``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.catalogue.models import Intervention, Organisation, Unit, str_enum
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+
+class BookingStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    STARTED = "started"
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED_STATUSES
+
+
+NEW_STATUSES = frozenset({BookingStatus.SUBMITTED})
+OPEN_STATUSES = frozenset({
+    BookingStatus.SUBMITTED, BookingStatus.RECEIVED, BookingStatus.WAITLISTED,
+    BookingStatus.ACCEPTED, BookingStatus.STARTED,
+})
+CLOSED_STATUSES = frozenset(BookingStatus) - OPEN_STATUSES
+
+
+class BookingSource(enum.StrEnum):
+    REFERRAL = "referral"  # a case officer's request
+    OWN_APPLICATION = "own_application"  # a visitor's interest form
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    NOT_STATED = "not_stated"
+
+
+class Outcome(enum.StrEnum):
+    WORK = "work"
+    STUDIES = "studies"
+    OTHER = "other"
+
+
+class ReasonCode(enum.StrEnum):
+    NO_PLACES = "no_places"
+    REQUIREMENTS_NOT_MET = "requirements_not_met"
+    DID_NOT_COME = "did_not_come"
+    GOT_JOB = "got_job"
+    STARTED_STUDIES = "started_studies"
+    ILL = "ill"
+    OTHER = "other"
+
+
+class BookingRequest(db.Model):
+    __tablename__ = "booking_requests"
+    __table_args__ = (
+        CheckConstraint("birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",
+                        name="birth_year_range"),
+        CheckConstraint("status != 'completed' OR outcome IS NOT NULL", name="completed_has_outcome"),
+        Index("ix_booking_requests_owner_status", "owner_organisation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    source: Mapped[BookingSource] = mapped_column(
+        str_enum(BookingSource, "booking_source"), default=BookingSource.REFERRAL
+    )
+    status: Mapped[BookingStatus] = mapped_column(
+        str_enum(BookingStatus, "booking_status"), default=BookingStatus.SUBMITTED, index=True
+    )
+
+    # Routing: who asks, who owns, where it lands.
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("interventions.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    requester_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="sv")  # the requester's language
+
+    # The participant, minimised (never a personal identity number or a name).
+    participant_reference: Mapped[str | None] = mapped_column(String(40))
+    gender: Mapped[Gender | None] = mapped_column(str_enum(Gender, "booking_gender"))
+    birth_year: Mapped[int | None]
+    preferred_language: Mapped[str | None] = mapped_column(String(8))
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    adaptation_needs: Mapped[str] = mapped_column(Text, default="")
+    wished_start: Mapped[date | None]
+    message: Mapped[str] = mapped_column(Text, default="")
+
+    # Own application: the visitor's contact details and the consent text they agreed to.
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consented_at: Mapped[datetime | None]
+
+    # Decisions.
+    holds_place: Mapped[bool] = mapped_column(default=False)
+    outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome, "booking_outcome"))
+    reason_code: Mapped[ReasonCode | None] = mapped_column(str_enum(ReasonCode, "booking_reason"))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    anonymised_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    intervention: Mapped[Intervention] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    owner_organisation: Mapped[Organisation] = relationship(foreign_keys=[owner_organisation_id])
+    requester_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[requester_organisation_id]
+    )
+    created_by: Mapped[User | None] = relationship()
+    events: Mapped[list[BookingEvent]] = relationship(
+        back_populates="request", cascade="all, delete-orphan",
+        order_by="(BookingEvent.created_at, BookingEvent.id)",
+    )
+    messages: Mapped[list[BookingMessage]] = relationship(
+        back_populates="request", cascade="all, delete-orphan",
+        order_by="(BookingMessage.created_at, BookingMessage.id)",
+    )
+
+    @property
+    def owner_mailbox(self) -> str:
+        """The functional mailbox the request is routed to: the unit's, else the organisation's."""
+        return self.unit.effective_booking_email if self.unit else self.owner_organisation.booking_email
+
+    @property
+    def requester_side(self) -> RequesterSide:
+        """The request as seen from the requesting side only (for permission checks)."""
+        return RequesterSide(self.created_by_id, self.requester_organisation_id)
+
+    @property
+    def is_own_application(self) -> bool:
+        return self.source == BookingSource.OWN_APPLICATION
+
+    def __repr__(self) -> str:
+        return f"<BookingRequest {self.reference} {self.status}>"
+
+
+@dataclass(frozen=True)
+class RequesterSide:
+    """The requesting side of a request: its creator and the requester organisation.
+
+    ``can(user, action, request.requester_side)`` answers for that side alone, so that
+    editors of the owning organisation are not taken for the requester.
+    """
+
+    created_by_id: int | None
+    requester_organisation_id: int | None
+
+
+class BookingEvent(db.Model):
+    """One step in a request's life: who moved it from which status to which, and why."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("booking_requests.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[BookingStatus | None] = mapped_column(
+        str_enum(BookingStatus, "booking_event_from_status")
+    )
+    to_status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus, "booking_event_to_status"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason_code: Mapped[ReasonCode | None] = mapped_column(str_enum(ReasonCode, "booking_event_reason"))
+    outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome, "booking_event_outcome"))
+
+    request: Mapped[BookingRequest] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class BookingMessage(db.Model):
+    """A message in the thread between the requesting and the owning side."""
+
+    __tablename__ = "booking_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("booking_requests.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    side: Mapped[str] = mapped_column(String(10))  # "owner" or "requester"
+    body: Mapped[str] = mapped_column(Text)
+
+    request: Mapped[BookingRequest] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+
+
+class BookingNotification(db.Model):
+    """An in-portal notification for one user (the badge counts the unread ones)."""
+
+    __tablename__ = "booking_notifications"
+    __table_args__ = (Index("ix_booking_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("booking_requests.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "submitted", "status", "message"
+    status: Mapped[BookingStatus | None] = mapped_column(str_enum(BookingStatus, "booking_notification_status"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    request: Mapped[BookingRequest] = relationship()
+
+
+class BookingCounter(db.Model):
+    """The last reference number handed out per year (BR-2027-00042)."""
+
+    __tablename__ = "booking_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
