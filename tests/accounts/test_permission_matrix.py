@@ -13,6 +13,8 @@ import pytest
 
 from portal.accounts.models import Role, User
 from portal.audit.models import AuditEvent
+from portal.booking.models import BookingRequest
+from portal.booking.services import RequestData, submit_request
 from portal.catalogue.models import Intervention, InterventionStatus, Organisation
 from portal.extensions import db
 
@@ -28,6 +30,12 @@ EXPECTED = {
     "edit_intervention": {"visitor": NONE, "caseworker": NONE, "editor": OWN_ORG, "org_admin": OWN_ORG,
                           "admin": ALL},
     "manage_users": {"visitor": NONE, "caseworker": NONE, "editor": NONE, "org_admin": OWN_ORG, "admin": ALL},
+    "send_booking": {"visitor": NONE, "caseworker": ALL, "editor": ALL, "org_admin": ALL, "admin": ALL},
+    # A request owned by the scope's organisation, sent by a third organisation's case officer.
+    "see_booking": {"visitor": NONE, "caseworker": NONE, "editor": OWN_ORG, "org_admin": OWN_ORG, "admin": ALL},
+    "decide_booking": {"visitor": NONE, "caseworker": NONE, "editor": OWN_ORG, "org_admin": OWN_ORG,
+                       "admin": ALL},
+    "manage_region": {"visitor": NONE, "caseworker": NONE, "editor": NONE, "org_admin": NONE, "admin": ALL},
 }
 
 
@@ -38,6 +46,7 @@ class World:
     drafts: dict[str, Intervention]
     caseworkers: dict[str, User]
     users: dict[str, User]
+    requests: dict[str, object]  # booking requests owned by each scope's organisation
 
 
 @pytest.fixture
@@ -54,7 +63,11 @@ def world(make, no_csrf):
     caseworkers = {scope: make.user(Role.CASEWORKER, org) for scope, org in organisations.items()}
     users = {role: make.user(role, None if role == "admin" else organisations["own"])
              for role in ROLES if role != "visitor"}
-    return World(organisations, published, drafts, caseworkers, users)
+    third = make.user(Role.CASEWORKER, make.organisation(name="Hörby kommun", municipality_code="1266",
+                                                         slug="horby"))
+    requests = {scope: submit_request(third, item, RequestData(participant_reference=f"Ref {scope}")).request
+                for scope, item in published.items()}
+    return World(organisations, published, drafts, caseworkers, users, requests)
 
 
 def fingerprint() -> tuple:
@@ -65,7 +78,9 @@ def fingerprint() -> tuple:
     ).all()
     users = db.session.execute(db.select(User.id, User.email, User.role, User.active).order_by(User.id)).all()
     audit_count = db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one()
-    return tuple(interventions), tuple(users), audit_count
+    bookings = db.session.execute(db.select(BookingRequest.id, BookingRequest.status).order_by(BookingRequest.id)).all()
+    organisations = db.session.execute(db.select(Organisation.id, Organisation.name).order_by(Organisation.id)).all()
+    return tuple(interventions), tuple(users), audit_count, tuple(bookings), tuple(organisations)
 
 
 def intervention_form(world: World, scope: str, title: str) -> dict:
@@ -138,11 +153,37 @@ def deactivate_user(client, world, scope):
     return client.post(f"/manage/users/{world.caseworkers[scope].id}/active", data={"active": "0"})
 
 
+def send_booking(client, world, scope):
+    return client.post(f"/interventions/{world.published[scope].id}/request",
+                       data={"participant_reference": "Matrix", "gender": "not_stated"})
+
+
+def decide_booking(client, world, scope):
+    return client.post(f"/booking/requests/{world.requests[scope].id}/receive", data={})
+
+
+def create_organisation(client, world, scope):
+    return client.post("/admin/organisations/new", data={
+        "name": f"Samordningsförbundet {scope}", "kind": "samordningsforbund", "municipality_code": "",
+        "slug": f"samordning-{scope}", "booking_email": f"samordning.{scope}@example.se"})
+
+
+def see_booking(client, world, scope):
+    return client.get(f"/booking/requests/{world.requests[scope].id}")
+
+
+def see_taxonomy(client, world, scope):
+    return client.get("/admin/taxonomy")
+
+
 CHANGING = {
     "edit_intervention": [create, edit, publish, pause, archive, set_places, duplicate],
     "manage_users": [invite_user, change_role, deactivate_user],
+    "send_booking": [send_booking],
+    "decide_booking": [decide_booking],
+    "manage_region": [create_organisation],
 }
-READING = {"edit_intervention": [preview_draft]}
+READING = {"edit_intervention": [preview_draft], "see_booking": [see_booking], "manage_region": [see_taxonomy]}
 
 CASES = [
     pytest.param(permission, action, role, scope, id=f"{action.__name__}-{role}-{scope}")
@@ -193,12 +234,13 @@ def test_reading_actions(client, login, world, role, scope):
     assert ("internal" in api) == allowed("see_internal", role, scope)
     page = client.get(f"/interventions/{world.published[scope].id}").get_data(as_text=True)
     assert ("700 kr" in page) == allowed("see_internal", role, scope)
-    for action in READING["edit_intervention"]:
-        response = action(client, world, scope)
-        if allowed("edit_intervention", role, scope):
-            assert response.status_code == 200
-        else:
-            assert_refused(response, role)
+    for permission, actions in READING.items():
+        for action in actions:
+            response = action(client, world, scope)
+            if allowed(permission, role, scope):
+                assert response.status_code == 200, (permission, action.__name__)
+            else:
+                assert_refused(response, role)
 
 
 @pytest.mark.parametrize("role", ROLES)
