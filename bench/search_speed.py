@@ -6,8 +6,10 @@ For each corpus size this script
    ``../shared/eval/dev_corpus.json`` by recombining the sentences of the demo region and
    the evaluation corpus over 40 fictional municipalities (the corpus of a size is a prefix
    of the next one, so each size only imports the records it adds);
-2. imports them with the portal's importer into a throwaway SQLite database and times
-   ``service().rebuild()`` (build rate: documents per second);
+2. imports them into a throwaway SQLite database -- the first 1 000 with the portal's
+   ``import_records``, the rest with ``bulk_import`` below (the importer's validation and
+   mapping, one flush per batch) -- and times ``service().rebuild()`` (build rate:
+   documents per second);
 3. runs a fixed mix of 22 queries (single words, inflections, compound parts, missing
    diacritics, typos, English, multiword, browsing, facet filters, sort by start and by
    distance) through ``SearchService.search`` -- the in-process path of the app, facets
@@ -30,8 +32,8 @@ the targets were met. A benchmark measures; it never fails on a missed target.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import contextlib
+import cProfile
 import datetime as dt
 import http.client
 import io

@@ -42,8 +42,8 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal import i18n, notify
-    from portal.search import services as search_services
     from portal.accounts.models import User
+    from portal.search import services as search_services
 
     _import_models()
     db.init_app(app)
@@ -70,19 +70,19 @@ def _import_models() -> None:
     import portal.booking.models  # noqa: F401
     import portal.catalogue.models  # noqa: F401
     import portal.notify.models  # noqa: F401
-    import portal.search.models  # noqa: F401
     import portal.publishing.models  # noqa: F401
+    import portal.search.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    import portal.publishing.importing  # noqa: F401
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
     from portal.api.views import bp as api_bp
-    from portal.publishing import views as _publishing_views  # noqa: F401  (registers routes)
-    from portal.publishing.blueprint import bp as publishing_bp
-    import portal.publishing.importing  # noqa: F401
     from portal.catalogue.views import bp as catalogue_bp
     from portal.errors import register_error_handlers
+    from portal.publishing import views as _publishing_views  # noqa: F401  (registers routes)
+    from portal.publishing.blueprint import bp as publishing_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(api_bp)

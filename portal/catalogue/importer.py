@@ -341,7 +341,7 @@ def _start(row: _Row) -> tuple[list[date], Intake]:
         if first and first not in dates:
             dates.insert(0, first)
     default_intake = Intake.COHORTS if dates else Intake.ROLLING
-    return sorted(dates), row.choice("intake", Intake, default_intake)
+    return sorted(set(dates)), row.choice("intake", Intake, default_intake)
 
 
 def _translations(row: _Row) -> dict[str, dict[str, str]]:

@@ -41,7 +41,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal import audit
 from portal.accounts.models import User
 from portal.accounts.permissions import Action, can, require
 from portal.catalogue.importer import ImportFileError, ImportReport, audit_import, import_records, parse_text

@@ -11,11 +11,11 @@ from portal.accounts.permissions import Action, can, require, require_submitted_
 from portal.catalogue.labels import FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
 from portal.catalogue.models import Intervention, Organisation, Unit, Vocabulary
 from portal.catalogue.taxonomy import terms
+from portal.catalogue.views import accepts_own_application
 from portal.extensions import db
 from portal.i18n import current_locale_code, localized_route
 from portal.i18n.content import localized_text
 from portal.publishing import services
-from portal.catalogue.views import accepts_own_application
 from portal.publishing.blueprint import bp
 from portal.publishing.forms import (
     DELIVERY_LANGUAGES,

@@ -46,9 +46,9 @@ def _affected_ids(session: Session) -> tuple[set[int], list]:
             intervention_id = obj.intervention_id or getattr(getattr(obj, "intervention", None), "id", None)
             if intervention_id is not None:
                 ids.add(intervention_id)
-        elif isinstance(obj, Organisation) and obj in session.dirty:
+        elif isinstance(obj, Organisation) and _own_columns_changed(session, obj):
             conditions.append(Intervention.organisation_id == obj.id)
-        elif isinstance(obj, Unit) and obj in session.dirty:
+        elif isinstance(obj, Unit) and _own_columns_changed(session, obj):
             conditions.append(Intervention.unit_id == obj.id)
         elif isinstance(obj, (TaxonomyLabel, TaxonomyTerm)) and obj not in session.new:
             term_id = obj.term_id if isinstance(obj, TaxonomyLabel) else obj.id
@@ -57,6 +57,11 @@ def _affected_ids(session: Session) -> tuple[set[int], list]:
                 select(intervention_target_groups.c.intervention_id)
                 .where(intervention_target_groups.c.term_id == term_id)))
     return ids, conditions
+
+
+def _own_columns_changed(session: Session, obj) -> bool:
+    """A changed name or code, not merely a new intervention appended to its collection."""
+    return obj in session.dirty and session.is_modified(obj, include_collections=False)
 
 
 def _queue(session: Session, ids: set[int], conditions: list | None = None) -> None:

@@ -19,8 +19,9 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import func, or_
+from sqlalchemy.orm import selectinload
 
-from portal.catalogue.models import Intervention, InterventionTranslation, Organisation
+from portal.catalogue.models import Intervention, InterventionStatus, InterventionTranslation, Organisation
 from portal.catalogue.services import published
 from portal.extensions import db
 from portal.search.documents import document_for
@@ -271,10 +272,20 @@ def _origin(municipality_code: str | None) -> tuple[float, float] | None:
     return (row.lat, row.lon) if row and row.lat is not None and row.lon is not None else None
 
 
+def published_cards() -> db.Select:
+    """Published interventions with just what a result card shows, loaded eagerly."""
+    return (
+        db.select(Intervention)
+        .where(Intervention.status == InterventionStatus.PUBLISHED)
+        .options(selectinload(Intervention.organisation), selectinload(Intervention.type),
+                 selectinload(Intervention.translations))
+    )
+
+
 def _resolve(response: SearchResponse) -> Results:
     """Load the hits from the database in the engine's order (still-published ones only)."""
     ids = [hit.id for hit in response.hits]
-    rows = {item.id: item for item in db.session.execute(published().where(Intervention.id.in_(ids))).scalars()}
+    rows = {item.id: item for item in db.session.execute(published_cards().where(Intervention.id.in_(ids))).scalars()}
     return Results(
         total=response.total,
         page=response.page,

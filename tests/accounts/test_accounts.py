@@ -118,7 +118,8 @@ def test_org_admin_invites_a_user_who_sets_a_password(client, no_csrf, login, ma
     mail = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.recipient == user.email)).scalar_one()
     link = re.search(r"http://localhost(/\S+)", mail.body).group(1)
     client.post("/logout")
-    assert client.post(link, data={"password": "my own long password", "confirm": "my own long password"}).status_code == 302
+    new_password = {"password": "my own long password", "confirm": "my own long password"}
+    assert client.post(link, data=new_password).status_code == 302
     assert client.post("/login", data={"email": user.email, "password": "my own long password"}).status_code == 302
 
 
@@ -172,8 +173,8 @@ def test_cli_refuses_bad_input_with_one_line(runner, organisation, args, message
 
 
 def test_demo_creates_one_account_per_role_in_two_municipalities(runner, app):
-    from portal.catalogue.demo import DEMO_PASSWORD, demo_accounts
     from portal.accounts.services import authenticate
+    from portal.catalogue.demo import DEMO_PASSWORD, demo_accounts
 
     runner.invoke(args=["portal", "demo"])
     accounts = demo_accounts()

@@ -117,3 +117,11 @@ def test_editor_import_is_limited_to_own_organisation(make, corpus_records):
     assert not report.ok
     assert all(error.field == "municipality_code" for error in report.errors)
     assert count(Intervention) == 0
+
+
+def test_repeated_start_dates_are_one_start(app, taxonomy, corpus_records):
+    record = copy.deepcopy(corpus_records[0])
+    record.update(start="2027-03-01", start_dates=["2027-03-01", "2027-03-01", "2027-05-03"])
+    assert import_records([record]).ok
+    intervention = db.session.execute(db.select(Intervention)).scalar_one()
+    assert [start.starts_on.isoformat() for start in intervention.start_dates] == ["2027-03-01", "2027-05-03"]

@@ -15,7 +15,8 @@ def html(response) -> str:
 def region(make):
     kristianstad = make.organisation(name="Kristianstads kommun", municipality_code="1290", slug="kristianstad")
     osby = make.organisation(name="Osby kommun", municipality_code="1273", slug="osby")
-    unit = make.unit(kristianstad, name="Jobbtorget", address="Västra Storgatan 1", postcode="291 31", city="Kristianstad")
+    unit = make.unit(kristianstad, name="Jobbtorget", address="Västra Storgatan 1", postcode="291 31",
+                     city="Kristianstad")
     items = {
         "bike": make.intervention(kristianstad, unit=unit, title="Arbetsträning i cykelverkstad",
                                   type_code="arbetstraning", target_groups=("unga",), languages=("sv", "ar"),
@@ -93,7 +94,6 @@ def test_intervention_page_shows_public_fields(client, region):
     page = html(client.get(f"/interventions/{item.id}"))
     assert "Arbetsträning i cykelverkstad" in page
     assert "Kristianstads kommun" in page and "Jobbtorget" in page
-    assert "Västra Storgatan 1" not in page or True  # unit address is shown on the municipality page
     assert "/municipalities/kristianstad" in page
     assert "Price per week" not in page and "Pris per vecka" not in page  # internal field hidden
 

@@ -46,6 +46,18 @@ def test_a_change_writes_its_index_job_in_the_same_transaction(make):
     assert job_count() == before  # rolled back together with the change
 
 
+def test_a_new_intervention_queues_one_job_not_one_per_sibling(make):
+    organisation = make.organisation()
+    for number in range(3):
+        make.intervention(organisation, title=f"Syskon {number}")
+    before = job_count()
+    make.intervention(organisation, title="Ny insats")
+    assert job_count() == before + 1
+    organisation.name = "Nytt namn"
+    db.session.commit()
+    assert job_count() == before + 1 + 4  # a renamed organisation changes all its documents
+
+
 def test_publish_edit_pause_are_visible_in_search(client, make):
     intervention = make.intervention(title="Cykelverkstad", status=InterventionStatus.DRAFT)
     assert titles(client, "cykelverkstad") == []
