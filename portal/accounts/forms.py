@@ -1,22 +1,21 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, Length
 
 from portal.accounts.services import MIN_PASSWORD_LENGTH
-from portal.forms import at_most, required, valid_email
+from portal.forms import PortalForm, at_most, required, valid_email
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("E-mail address"), validators=[required(), valid_email()])
     password = PasswordField(_l("Password"), validators=[required()])
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(PortalForm):
     email = EmailField(_l("E-mail address"), validators=[required(), valid_email()])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PortalForm):
     password = PasswordField(
         _l("New password"),
         validators=[required(), Length(min=MIN_PASSWORD_LENGTH,
@@ -28,12 +27,12 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     email = EmailField(_l("E-mail address"), validators=[required(), valid_email(), at_most(254)])
     name = StringField(_l("Name"), validators=[required(), at_most(200)])
     role = SelectField(_l("Role"), validators=[required()])
     organisation = SelectField(_l("Organisation"), coerce=int)
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     role = SelectField(_l("Role"), validators=[required()])

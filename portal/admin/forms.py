@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, FloatField, IntegerField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -13,7 +12,7 @@ from wtforms.validators import (
     Regexp,
 )
 
-from portal.forms import AT_LEAST, BETWEEN, at_most, required, valid_email
+from portal.forms import AT_LEAST, BETWEEN, PortalForm, at_most, required, valid_email
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 
 ORGANISATION_KIND_LABELS = {
@@ -47,7 +46,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PortalForm):
     name = StringField(_l("Name"), validators=[required(), at_most(200)], filters=[_strip])
     kind = SelectField(
         _l("Kind of organisation"),
@@ -85,7 +84,7 @@ class OrganisationForm(FlaskForm):
     lon = FloatField(_l("Longitude"), validators=[Optional(), _InRange(-180, 180, BETWEEN)])
 
 
-class UnitForm(FlaskForm):
+class UnitForm(PortalForm):
     name = StringField(_l("Name"), validators=[required(), at_most(200)], filters=[_strip])
     address = StringField(_l("Street address"), validators=[Optional(), at_most(200)],
                           filters=[_strip])
@@ -103,7 +102,7 @@ def label_field_name(locale: str) -> str:
     return f"label_{locale}"
 
 
-class _LabelsForm(FlaskForm):
+class _LabelsForm(PortalForm):
     """One label field per interface language; Swedish is required."""
 
     position = IntegerField(_l("Position in the list"),

@@ -7,7 +7,6 @@ import time
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import (
     BooleanField,
@@ -24,7 +23,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 from portal.booking.labels import GENDER_LABELS, OUTCOME_LABELS, REASON_LABELS
 from portal.booking.privacy import looks_like_personnummer
 from portal.booking.services import PERSONNUMMER_MESSAGE
-from portal.forms import at_most, required, valid_email
+from portal.forms import PortalForm, at_most, required, valid_email
 from portal.timeutil import today
 
 # Languages a participant commonly prefers in the region (ISO 639-1 and -3).
@@ -49,7 +48,7 @@ def language_choices(language_name) -> list[tuple[str, str]]:
     return [("", _l("Not stated"))] + [(code, language_name(code)) for code in PARTICIPANT_LANGUAGES]
 
 
-class BookingRequestForm(FlaskForm):
+class BookingRequestForm(PortalForm):
     idempotency_key = HiddenField()
     participant_reference = StringField(
         _l("Your reference for the participant"),
@@ -80,7 +79,7 @@ class BookingRequestForm(FlaskForm):
             raise ValidationError(_l("The wished start cannot be in the past."))
 
 
-class InterestForm(FlaskForm):
+class InterestForm(PortalForm):
     idempotency_key = HiddenField()
     started = HiddenField()  # signed time the form was shown: too fast means a bot
     extra_info = StringField(_l("Leave this field empty"))  # honeypot, hidden from people
@@ -129,7 +128,7 @@ def min_fill_seconds() -> float:
     return float(current_app.config.get("BOOKING_INTEREST_MIN_SECONDS", MIN_FILL_SECONDS))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """The details of one transition; the template shows the fields the transition needs."""
 
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), at_most(4000), no_personnummer])
@@ -146,5 +145,5 @@ class ActionForm(FlaskForm):
         self.outcome.choices = [("", _l("Choose"))] + list(OUTCOME_LABELS.items())
 
 
-class MessageForm(FlaskForm):
+class MessageForm(PortalForm):
     body = TextAreaField(_l("Message"), validators=[required(), at_most(4000), no_personnummer])

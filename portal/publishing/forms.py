@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from portal.forms import AT_LEAST, BETWEEN, REQUIRED, MultiCheckboxField, at_most, required, valid_email
+from portal.forms import AT_LEAST, BETWEEN, REQUIRED, MultiCheckboxField, PortalForm, at_most, required, valid_email
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 
 TRANSLATION_LOCALES = [code for code in LANGUAGES if code != DEFAULT_LOCALE]
@@ -31,7 +30,7 @@ DELIVERY_LANGUAGES = ["sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "bs
                       "fr", "am"]
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(PortalForm):
     class Meta:
         csrf = False  # part of the enclosing form, which carries the token
 
@@ -52,7 +51,7 @@ def _parse_dates(text: str) -> list[date]:
     return sorted(set(dates))
 
 
-class InterventionForm(FlaskForm):
+class InterventionForm(PortalForm):
     version = HiddenField()
     organisation = SelectField(_l("Organisation"), coerce=int)
     unit = SelectField(_l("Unit"), coerce=int)
@@ -117,10 +116,10 @@ for _locale in TRANSLATION_LOCALES:
     setattr(InterventionForm, f"translation_{_locale}", FormField(TranslationForm, label=_locale))
 
 
-class PlacesForm(FlaskForm):
+class PlacesForm(PortalForm):
     places_available = IntegerField(_l("Places available"),
                                     validators=[InputRequired(REQUIRED), NumberRange(0, message=AT_LEAST)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     action = HiddenField(validators=[required()])

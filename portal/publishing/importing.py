@@ -37,7 +37,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -47,6 +46,7 @@ from portal.catalogue.importer import ImportFileError, ImportReport, audit_impor
 from portal.catalogue.models import Organisation
 from portal.errors import MESSAGES
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.i18n import localized_route
 from portal.publishing.blueprint import bp
 from portal.publishing.models import ImportJob, ImportStatus
@@ -80,7 +80,7 @@ class JobNotPending(Exception):
     """The job has already been started (or finished) and cannot be confirmed again."""
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField(_l("File to import (CSV or JSON)"), validators=[FileRequired()])
 
 

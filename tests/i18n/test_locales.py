@@ -236,3 +236,19 @@ def test_an_invalid_email_is_explained_in_somali(client, app, no_csrf):
     page = Page(response.get_data(as_text=True))
     assert "Geli cinwaan iimayl oo sax ah." in page.text
     assert "Invalid email address." not in page.text
+
+
+@pytest.mark.parametrize("locale, expected", [("so", "Geli tiro dhan."), ("ti", "ምሉእ ቁጽሪ ኣእትዉ።"),
+                                              ("sv", "Ange ett heltal.")])
+def test_values_wtforms_cannot_read_are_explained_in_the_visitors_language(client, make, login, no_csrf,
+                                                                          locale, expected):
+    from portal.accounts.models import Role
+
+    organisation = make.organisation()
+    login(make.user(Role.EDITOR, organisation))
+    prefix = "" if locale == "sv" else f"/{locale}"
+    response = client.post(f"{prefix}/manage/interventions/new",
+                           data={"organisation": organisation.id, "title": "X", "capacity": "many"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert expected in page and "Not a valid integer value." not in page
