@@ -1,4 +1,4 @@
-"""Ranking metrics as defined in /work/shared/eval/README.md.
+"""Ranking metrics as defined in ../shared/eval/README.md.
 
 * nDCG@k with the graded judgements (0, 1, 2) as gains and the usual
   log2(rank + 1) discount; the ideal ranking sorts all judged grades.

@@ -1,7 +1,7 @@
 """Relevance benchmark of the search engine on a judged corpus.
 
 Builds a temporary SearchIndex straight from a corpus JSON file (the format of
-/work/shared/eval/dev_corpus.json), runs the judged queries and prints nDCG@10
+../shared/eval/dev_corpus.json), runs the judged queries and prints nDCG@10
 and recall@20 per query kind and overall.
 
     .venv/bin/python bench/relevance_engine.py CORPUS.json QUERIES.json [-v]
