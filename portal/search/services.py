@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from portal.catalogue.models import Intervention, InterventionStatus, InterventionTranslation, Organisation
 from portal.catalogue.services import published
 from portal.extensions import db
+from portal.i18n import DEFAULT_LOCALE
 from portal.search.documents import document_for
 from portal.search.engine import (
     FACETS,
@@ -255,7 +256,7 @@ class SearchService:
             logger.warning("search index unavailable (%s); answering from the database", exc)
             self.rebuild_in_background(current_app._get_current_object())
             return database_search(request)
-        return _resolve(response)
+        return _resolve(response, params.locale)
 
 
 def _all_published() -> Iterator[Intervention]:
@@ -272,20 +273,20 @@ def _origin(municipality_code: str | None) -> tuple[float, float] | None:
     return (row.lat, row.lon) if row and row.lat is not None and row.lon is not None else None
 
 
-def published_cards() -> db.Select:
-    """Published interventions with just what a result card shows, loaded eagerly."""
-    return (
-        db.select(Intervention)
-        .where(Intervention.status == InterventionStatus.PUBLISHED)
-        .options(selectinload(Intervention.organisation), selectinload(Intervention.type),
-                 selectinload(Intervention.translations))
-    )
+def published_cards(locale: str) -> db.Select:
+    """Published interventions with just what a result card shows, loaded eagerly
+    (translations only when the card is not in Swedish)."""
+    options = [selectinload(Intervention.organisation), selectinload(Intervention.type)]
+    if locale != DEFAULT_LOCALE:
+        options.append(selectinload(Intervention.translations))
+    return db.select(Intervention).where(Intervention.status == InterventionStatus.PUBLISHED).options(*options)
 
 
-def _resolve(response: SearchResponse) -> Results:
+def _resolve(response: SearchResponse, locale: str) -> Results:
     """Load the hits from the database in the engine's order (still-published ones only)."""
     ids = [hit.id for hit in response.hits]
-    rows = {item.id: item for item in db.session.execute(published_cards().where(Intervention.id.in_(ids))).scalars()}
+    rows = {item.id: item
+            for item in db.session.execute(published_cards(locale).where(Intervention.id.in_(ids))).scalars()}
     return Results(
         total=response.total,
         page=response.page,
