@@ -120,6 +120,11 @@ class Unit(db.Model):
         return self.booking_email or self.organisation.booking_email
 
 
+def label_in(labels: dict[str, str], locale: str, code: str) -> str:
+    """A term's label in ``locale``, else the Swedish one, else its code."""
+    return labels.get(locale) or labels.get("sv") or code
+
+
 class TaxonomyTerm(db.Model):
     """A type, target group or referrer: a code with a label per locale."""
 
@@ -136,9 +141,7 @@ class TaxonomyTerm(db.Model):
     )
 
     def label(self, locale: str) -> str:
-        """The label in ``locale``, else Swedish, else the code."""
-        by_locale = {label.locale: label.label for label in self.labels}
-        return by_locale.get(locale) or by_locale.get("sv") or self.code
+        return label_in({label.locale: label.label for label in self.labels}, locale, self.code)
 
     def __repr__(self) -> str:
         return f"<TaxonomyTerm {self.vocabulary}:{self.code}>"

@@ -126,6 +126,10 @@ PLACE_BOOST = 2.0
 PART_FIELD_BOOSTS = {"parts_title": 3.0, "parts_text": 0.8}
 AUXILIARY_ENGLISH_WEIGHT = 0.8  # English is searched for every visitor, a little lower
 CLAUSE_TIEBREAK = 0.2
+# A document scoring below this share of the best match is left out of the result (and
+# of its facet counts): it matched only a common word, a weak compound part or a synonym
+# of one, and would otherwise fill the list when sorted by start, newest or distance.
+MIN_SCORE_SHARE = 0.05
 BM25_K1 = 1.2
 BM25_B = 0.75
 TERM_CACHE_SIZE = 4096
@@ -1002,7 +1006,7 @@ class _Search:
         scores = (
             _Scorer(self.snapshot, self.request.locale).query(plan) if not plan.is_empty else None
         )
-        text_mask = self.snapshot.live if scores is None else self.snapshot.live & (scores > 0)
+        text_mask = self.snapshot.live if scores is None else self._text_matches(scores)
         filter_masks = {
             name: self.snapshot.facet_mask(name, values)
             for name, values in self.request.filters.items()
@@ -1026,6 +1030,13 @@ class _Search:
             facets=self._facets(text_mask, filter_masks),
             suggestion=self._suggestion(plan, total),
         )
+
+    def _text_matches(self, scores: np.ndarray) -> np.ndarray:
+        matching = self.snapshot.live & (scores > 0)
+        if not matching.any():
+            return matching
+        floor = MIN_SCORE_SHARE * float(scores[matching].max())
+        return matching & (scores >= floor)
 
     # ---- the plan's questions to the index
 

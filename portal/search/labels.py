@@ -7,9 +7,8 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 
 from portal.catalogue.labels import INTAKE_LABELS
-from portal.catalogue.models import Organisation, Vocabulary
-from portal.catalogue.taxonomy import terms
-from portal.extensions import db
+from portal.catalogue.models import Vocabulary, label_in
+from portal.catalogue.taxonomy import municipality_names, term_labels
 from portal.templating import language_name
 
 FACET_LABELS = {
@@ -37,17 +36,15 @@ _VOCABULARY_OF_FACET = {"type": Vocabulary.TYPE, "target_group": Vocabulary.TARG
 
 def facet_value_labeller(locale: str) -> Callable[[str, str], str]:
     """A function (facet, value) → label, with the lookups done once."""
-    organisations = dict(db.session.execute(
-        db.select(Organisation.municipality_code, Organisation.name)
-        .where(Organisation.municipality_code.is_not(None))).all())
-    term_labels = {facet: {term.code: term.label(locale) for term in terms(vocabulary)}
-                   for facet, vocabulary in _VOCABULARY_OF_FACET.items()}
+    organisations = municipality_names()
+    vocabularies = term_labels()
 
     def label(facet: str, value: str) -> str:
         if facet == "municipality":
             return organisations.get(value, value)
-        if facet in term_labels:
-            return term_labels[facet].get(value, value)
+        if facet in _VOCABULARY_OF_FACET:
+            labels = vocabularies[_VOCABULARY_OF_FACET[facet]].get(value)
+            return value if labels is None else label_in(labels, locale, value)
         if facet == "language":
             return language_name(value)
         if facet == "intake":

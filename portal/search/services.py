@@ -19,9 +19,15 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import func, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from portal.catalogue.models import Intervention, InterventionStatus, InterventionTranslation, Organisation
+from portal.catalogue.models import (
+    Intervention,
+    InterventionStatus,
+    InterventionTranslation,
+    Organisation,
+    TaxonomyTerm,
+)
 from portal.catalogue.services import published
 from portal.extensions import db
 from portal.i18n import DEFAULT_LOCALE
@@ -127,18 +133,17 @@ def parse_sort(value: str | None) -> str:
 def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     """Keep only facet values that exist, so a mistyped link widens instead of emptying."""
     from portal.catalogue.models import Intake, Vocabulary
-    from portal.catalogue.taxonomy import terms
+    from portal.catalogue.taxonomy import municipality_names, term_labels
 
+    vocabularies = term_labels()
     allowed: dict[str, set[str]] = {
-        "municipality": set(db.session.execute(
-            db.select(Organisation.municipality_code).where(Organisation.municipality_code.is_not(None))
-        ).scalars()),
+        "municipality": set(municipality_names()),
         "intake": {member.value for member in Intake},
         "places": {"available", "full"},
+        "type": set(vocabularies[Vocabulary.TYPE]),
+        "target_group": set(vocabularies[Vocabulary.TARGET_GROUP]),
+        "referrer": set(vocabularies[Vocabulary.REFERRER]),
     }
-    for facet, vocabulary in (("type", Vocabulary.TYPE), ("target_group", Vocabulary.TARGET_GROUP),
-                              ("referrer", Vocabulary.REFERRER)):
-        allowed[facet] = {term.code for term in terms(vocabulary)}
     kept = {}
     for name, values in filters.items():
         if name == "language":
@@ -276,7 +281,8 @@ def _origin(municipality_code: str | None) -> tuple[float, float] | None:
 def published_cards(locale: str) -> db.Select:
     """Published interventions with just what a result card shows, loaded eagerly
     (translations only when the card is not in Swedish)."""
-    options = [selectinload(Intervention.organisation), selectinload(Intervention.type)]
+    options = [joinedload(Intervention.organisation),
+               joinedload(Intervention.type).lazyload(TaxonomyTerm.labels)]  # labels: `term_label`
     if locale != DEFAULT_LOCALE:
         options.append(selectinload(Intervention.translations))
     return db.select(Intervention).where(Intervention.status == InterventionStatus.PUBLISHED).options(*options)
