@@ -20,7 +20,7 @@ from portal.search.engine import (
     SearchResponse,
 )
 
-from .conftest import OSBY, corpus, make_doc
+from .conftest import OSBY, TODAY, corpus, make_doc
 
 
 def search(index: SearchIndex, text: str = "", **options) -> SearchResponse:
@@ -163,6 +163,32 @@ def test_facets_of_a_filtered_result(shared_index: SearchIndex, docs: list[dict]
 def test_facet_values_are_sorted_by_count(shared_index: SearchIndex) -> None:
     for pairs in search(shared_index).facets.values():
         assert pairs == sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+
+
+def test_a_match_far_below_the_best_is_left_out_of_result_and_facets(tmp_path) -> None:
+    # Document 3 mentions only "anställning", once, deep in a long text: with the
+    # query's part "anställning" it would match, but far below the real answers, and
+    # sorted by start it would come first.
+    filler = " ".join(["Deltagarna får stöd av handledare varje vecka under hela perioden."] * 8)
+    docs = [
+        make_doc(1, "Lönebidragsanställning i kommunen",
+                 "Lönebidragsanställning för den som har en funktionsnedsättning.", filler),
+        make_doc(2, "Lönebidragsanställning i café", "Lönebidragsanställning i kök och servering.", filler),
+        make_doc(3, "Studiecirkel i data", "Grundläggande datorkunskap.", filler * 6 + " Målet är en anställning.",
+                 type="utbildning", start_date=TODAY),
+        *(make_doc(10 + n, f"Språkcafé {n}", "Samtal på svenska.", filler, type="sprak") for n in range(10)),
+    ]
+    index = SearchIndex(tmp_path / "index", today=lambda: TODAY)
+    index.rebuild(docs)
+    try:
+        response = search(index, "lönebidragsanställningar", sort="start")
+        assert sorted(ids(response)) == [1, 2]
+        assert response.total == 2
+        assert response.facets["type"] == [("arbetstraning", 2)]
+        # It is found by what it is about.
+        assert ids(search(index, "studiecirkel")) == [3]
+    finally:
+        index.close()
 
 
 # ------------------------------------------------------------------ filters

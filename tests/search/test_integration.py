@@ -276,3 +276,47 @@ def test_a_change_is_visible_in_another_process_within_two_seconds(client, make,
     assert outcome["found"] == ["Zebrakurs"]
     assert time.monotonic() - started < 2 + 1  # generous for process overhead; measured inside: outcome
     assert outcome["seconds"] < 2
+
+
+def _type_label(client, code: str, lang: str = "sv") -> str:
+    facets = api_search(client, "", lang=lang)["facets"]["type"]
+    return next(f["label"] for f in facets if f["value"] == code)
+
+
+def _rename_type_in_another_process(code: str, label: str) -> None:
+    """A write that this process's sessions do not see (as a change in another worker)."""
+    from portal.catalogue.models import TaxonomyLabel, TaxonomyTerm
+
+    term_id = db.select(TaxonomyTerm.id).where(TaxonomyTerm.code == code).scalar_subquery()
+    with db.engine.begin() as connection:
+        connection.execute(db.update(TaxonomyLabel).where(TaxonomyLabel.term_id == term_id,
+                                                          TaxonomyLabel.locale == "sv").values(label=label))
+
+
+def test_facet_labels_follow_an_admins_change_at_once(client, make, app, no_csrf, login):
+    from portal.accounts.models import Role
+    from portal.catalogue.models import TaxonomyTerm
+
+    make.intervention(title="Arbetsträning i verkstad")
+    login(make.user(Role.ADMIN))
+    assert _type_label(client, "arbetstraning", lang="en") == "Work training"
+    term = db.session.execute(db.select(TaxonomyTerm).where(TaxonomyTerm.code == "arbetstraning")).scalar_one()
+    labels = {f"label_{label.locale}": label.label for label in term.labels}
+    response = client.post(f"/admin/taxonomy/{term.id}",
+                           data=labels | {"position": str(term.position), "label_en": "Job training"})
+    assert response.status_code == 302
+    assert _type_label(client, "arbetstraning", lang="en") == "Job training"
+    assert "Job training" in client.get("/en/interventions").get_data(as_text=True)
+
+
+def test_facet_labels_follow_a_change_in_another_process_within_seconds(client, make, app, monkeypatch):
+    import portal.catalogue.taxonomy as taxonomy
+
+    make.intervention(title="Arbetsträning i verkstad")
+    db.session.commit()
+    assert _type_label(client, "arbetstraning") == "Arbetsträning"
+    _rename_type_in_another_process("arbetstraning", "Arbetsträning (ny)")
+    assert _type_label(client, "arbetstraning") == "Arbetsträning"  # shared for a few seconds
+    later = time.monotonic() + taxonomy.REFERENCE_DATA_SECONDS
+    monkeypatch.setattr(taxonomy.time, "monotonic", lambda: later)
+    assert _type_label(client, "arbetstraning") == "Arbetsträning (ny)"
