@@ -107,6 +107,7 @@ ABANDONED_STAGING_SECONDS = 6 * 3600
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50
+FACET_ROWS_MAX_VALUES = 64
 FEW_HITS = 3
 LONG_WORD = 8  # from this length on, typo tolerance allows two edits
 MAX_FUZZY_TERMS = 3
@@ -130,10 +131,13 @@ CLAUSE_TIEBREAK = 0.2
 # of its facet counts): it matched only a common word, a weak compound part or a synonym
 # of one, and would otherwise fill the list when sorted by start, newest or distance.
 MIN_SCORE_SHARE = 0.05
+_START_GROUP_SPAN = 4_000_000  # sort by start: groups apart by more than a date key spans
 BM25_K1 = 1.2
 BM25_B = 0.75
 TERM_CACHE_SIZE = 4096
-POSTINGS_CACHE_BUDGET = 4_000_000  # postings kept decoded in memory (8 bytes each)
+SPARSE_SHARE = 16  # postings of fewer than 1/16 of the documents are scored sparse
+POSTINGS_CACHE_BUDGET = 4_000_000
+SCORE_CACHE_BYTES = 64 * 1024 * 1024  # postings kept decoded in memory (8 bytes each)
 
 # What reading vanished or damaged index files raises (Whoosh unpickles and
 # unpacks what it reads, so garbage surfaces as any of these).
@@ -534,6 +538,8 @@ class _Snapshot:
     postings: _PostingsCache
     term_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     norm_cache: dict[str, np.ndarray] = field(default_factory=dict)
+    facet_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    scores: _ScoreCache = field(default_factory=lambda: _ScoreCache())
 
     @property
     def size(self) -> int:
@@ -623,13 +629,28 @@ class _Snapshot:
         return mask
 
     def facet_counts(self, facet: str, base: np.ndarray) -> dict[str, int]:
-        codes = self.facet_codes[facet][base[self.facet_docs[facet]]]
-        counts = np.bincount(codes, minlength=len(self.facet_values.values[facet]))
-        return {
-            self.facet_values.values[facet][code]: int(count)
-            for code, count in enumerate(counts)
-            if count
-        }
+        values = self.facet_values.values[facet]
+        if len(values) <= FACET_ROWS_MAX_VALUES:
+            scratch = np.empty(self.size, dtype=bool)
+            counts = [np.count_nonzero(np.logical_and(base, row, out=scratch)) for row in self._facet_rows(facet)]
+        else:
+            counts = np.bincount(
+                self.facet_codes[facet], weights=base[self.facet_docs[facet]], minlength=len(values)
+            )
+        return {values[code]: int(count) for code, count in enumerate(counts) if count}
+
+    def _facet_rows(self, facet: str) -> np.ndarray:
+        """Values × documents of a facet, True where a document has the value.
+
+        With a moderate number of values, counting row by row (an AND and a
+        count of bytes) is several times faster than gathering the result's
+        (document, value) pairs.
+        """
+        if facet not in self.facet_rows:
+            rows = np.zeros((len(self.facet_values.values[facet]), self.size), dtype=bool)
+            rows[self.facet_codes[facet], self.facet_docs[facet]] = True
+            self.facet_rows[facet] = rows
+        return self.facet_rows[facet]
 
     def field_norms(self, name: str) -> np.ndarray:
         """BM25 length normalisation of a field, per docnum."""
@@ -1017,7 +1038,8 @@ class _Search:
         total = int(np.count_nonzero(result_mask))
 
         first = (self.request.page - 1) * self.request.per_page
-        page = self._ordered(result_mask, scores)[first : first + self.request.per_page]
+        stop = first + self.request.per_page
+        page = self._ordered(result_mask, scores, stop)[first:stop]
         highlighter = _Highlighter(plan)
         return SearchResponse(
             total=total,
@@ -1117,23 +1139,23 @@ class _Search:
             facets[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         return facets
 
-    def _ordered(self, result_mask: np.ndarray, scores: np.ndarray | None) -> np.ndarray:
-        """Docnums of the result in the requested order."""
+    def _ordered(self, result_mask: np.ndarray, scores: np.ndarray | None, stop: int) -> np.ndarray:
+        """The first `stop` docnums of the result in the requested order."""
         docnums = np.flatnonzero(result_mask)
         rank = self.snapshot.newest_rank[docnums]
         sort = self.request.sort
         if sort == "relevance" and scores is not None:
             keys: tuple[np.ndarray, ...] = (rank, -scores[docnums])
         elif sort == "start":
-            keys = (rank, *self._start_keys(docnums))
+            keys = (rank, self._start_key(docnums))
         elif sort == "distance":
             keys = (rank, self._distances(docnums))
         else:
             keys = (rank,)
-        return docnums[np.lexsort(keys)]
+        return _first_in_order(docnums, keys, stop)
 
-    def _start_keys(self, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(date key, group): open intake first, then coming starts, then past ones."""
+    def _start_key(self, docnums: np.ndarray) -> np.ndarray:
+        """Open intake first, then coming starts (soonest first), then past ones (latest first)."""
         start = self.snapshot.start[docnums]
         today = self.today.toordinal()
         dated = start >= 0
@@ -1143,7 +1165,8 @@ class _Search:
             default=3,
         )
         date_key = np.where(group == 1, start, np.where(group == 2, -start, 0))
-        return date_key, group
+        # One integer key: the group, then the date within it (ordinals stay below 10**6).
+        return group * _START_GROUP_SPAN + date_key
 
     def _distances(self, docnums: np.ndarray) -> np.ndarray:
         lat0, lon0 = (math.radians(v) for v in self.request.origin)
@@ -1263,6 +1286,10 @@ def _within(candidates: Iterable[str], term: str, max_edits: int) -> list[tuple[
 # -------------------------------------------------------------------- scoring
 
 
+# Scores as (docnums, values), each docnum once, or (None, values over all docnums).
+_Scores = tuple[np.ndarray | None, np.ndarray]
+
+
 class _Scorer:
     """BM25F scores of a query plan, as one array over all docnums.
 
@@ -1290,17 +1317,21 @@ class _Scorer:
         options = [self.alternative(a) for a in _distinct(clause.alternatives)]
         if clause.parts:
             options.append(self.parts(clause.parts))
-        options = [o for o in options if o is not None]
-        if not options:
-            return np.zeros(self.snapshot.size)
-        best = options[0].copy()
-        total = options[0].copy()
-        for option in options[1:]:
-            np.maximum(best, option, out=best)
-            total += option
+        best = np.zeros(self.snapshot.size)
+        total = np.zeros(self.snapshot.size)
+        for option in options:
+            if option is None:
+                continue
+            ids, scores = option
+            if ids is None:
+                np.maximum(best, scores, out=best)
+                total += scores
+            else:
+                best[ids] = np.maximum(best[ids], scores)
+                total[ids] += scores
         return best + CLAUSE_TIEBREAK * (total - best)
 
-    def parts(self, parts: list[Clause]) -> np.ndarray:
+    def parts(self, parts: list[Clause]) -> _Scores:
         """Parts of a compound query word: summed, scaled by the share matched."""
         total = np.zeros(self.snapshot.size)
         matched = np.zeros(self.snapshot.size)
@@ -1308,26 +1339,50 @@ class _Scorer:
             scores = self.clause(part)
             total += scores
             matched += scores > 0
-        return PART_WEIGHT * total * matched / len(parts)
+        return None, PART_WEIGHT * total * matched / len(parts)
 
-    def alternative(self, alternative: Alternative) -> np.ndarray | None:
-        frequencies = np.zeros(self.snapshot.size)
+    def alternative(self, alternative: Alternative) -> _Scores | None:
+        """The BM25F scores of the documents an alternative matches."""
+        unweighted = self.snapshot.scores.get(_matching_key(alternative), lambda: self._bm25(alternative))
+        if unweighted is None:
+            return None
+        ids, scores = unweighted
+        return ids, scores * (alternative.weight * self._locale_weight(alternative.locale))
+
+    def _bm25(self, alternative: Alternative) -> _Scores | None:
+        """BM25F of an alternative at weight 1.
+
+        Most alternatives (synonyms, compound parts, fuzzy terms) match few
+        documents and are kept sparse; one that matches many, as a common word
+        on a large index does, is cheaper as one array over all docnums.
+        """
+        found: list[tuple[np.ndarray, np.ndarray]] = []
         single = len(alternative.terms) == 1 or alternative.any_of
         for name, boost in _field_boosts(alternative.locale, alternative.compound_parts).items():
             if single:
-                for term in alternative.terms:
-                    ids, values = self.frequencies(name, term)
-                    frequencies[ids] += boost * values
+                postings = [self.frequencies(name, term) for term in alternative.terms]
             elif not name.startswith("parts_"):
-                together = self.together(name, alternative.terms)
-                if together is not None:
-                    frequencies += boost * together
-        matching = np.count_nonzero(frequencies)
-        if not matching:
+                postings = [self.together(name, alternative.terms)]
+            else:
+                continue
+            found += [(ids, boost * values) for ids, values in postings if len(ids)]
+        if not found:
             return None
+        ids, frequencies = self._summed(found)
+        matching = np.count_nonzero(frequencies) if ids is None else len(ids)
         idf = math.log(1 + (self.snapshot.doc_count - matching + 0.5) / (matching + 0.5))
-        weight = alternative.weight * self._locale_weight(alternative.locale)
-        return idf * (BM25_K1 + 1) * weight * frequencies / (BM25_K1 + frequencies)
+        return ids, idf * (BM25_K1 + 1) * frequencies / (BM25_K1 + frequencies)
+
+    def _summed(self, found: list[tuple[np.ndarray, np.ndarray]]) -> _Scores:
+        """Frequencies per document added over fields: sparse, or dense when many."""
+        if len(found) == 1:
+            return found[0]
+        ids = np.concatenate([ids for ids, _ in found])
+        values = np.concatenate([values for _, values in found])
+        if len(ids) * SPARSE_SHARE < self.snapshot.size:
+            unique, positions = np.unique(ids, return_inverse=True)
+            return unique, np.bincount(positions, weights=values)
+        return None, np.bincount(ids, weights=values, minlength=self.snapshot.size)
 
     def frequencies(self, name: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, length-normalised frequencies) of one term in one field."""
@@ -1343,39 +1398,112 @@ class _Scorer:
             )
         return cache[key]
 
-    def together(self, name: str, terms: tuple[str, ...]) -> np.ndarray | None:
+    def together(self, name: str, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Mean frequency of a phrase's terms where they all occur in the field.
 
         Co-occurrence stands in for adjacency: much cheaper, and synonym
         phrases are short enough that the difference rarely matters.
+        Postings are sorted by docnum, so the rarest term's documents are
+        looked up in the others' by binary search, unless every term is common.
         """
-        postings = [self.frequencies(name, term) for term in terms]
-        if not all(len(ids) for ids, _ in postings):
-            return None
-        summed = np.zeros(self.snapshot.size)
-        present = np.zeros(self.snapshot.size, dtype=np.int64)
-        for ids, values in postings:
-            summed[ids] += values
-            present[ids] += 1
-        return np.where(present == len(terms), summed / len(terms), 0.0)
+        postings = sorted((self.frequencies(name, term) for term in terms), key=lambda p: len(p[0]))
+        ids, summed = postings[0]
+        if len(ids) * SPARSE_SHARE >= self.snapshot.size:  # all common: count them densely
+            present = np.zeros(self.snapshot.size, dtype=np.int32)
+            dense = np.zeros(self.snapshot.size)
+            for other_ids, other_values in postings:
+                present[other_ids] += 1
+                dense[other_ids] += other_values
+            ids = ids[present[ids] == len(terms)]
+            return ids, dense[ids] / len(terms)
+        for other_ids, other_values in postings[1:]:
+            if not len(ids):
+                break
+            positions = np.minimum(np.searchsorted(other_ids, ids), len(other_ids) - 1)
+            found = other_ids[positions] == ids
+            ids, summed = ids[found], summed[found] + other_values[positions[found]]
+        return ids, summed / len(terms)
 
     def _locale_weight(self, locale: str) -> float:
         return AUXILIARY_ENGLISH_WEIGHT if locale == "en" and self.locale != "en" else 1.0
 
 
 def _distinct(alternatives: Iterable[Alternative]) -> list[Alternative]:
-    """One alternative per (locale, terms), keeping the highest weight."""
+    """One alternative per way of matching, keeping the highest weight."""
     best: dict[tuple[str, tuple[str, ...], bool, bool], Alternative] = {}
     for alternative in alternatives:
-        key = (
-            alternative.locale,
-            alternative.terms,
-            alternative.compound_parts,
-            alternative.any_of,
-        )
+        key = _matching_key(alternative)
         if key not in best or best[key].weight < alternative.weight:
             best[key] = alternative
     return list(best.values())
+
+
+def _matching_key(alternative: Alternative) -> tuple[str, tuple[str, ...], bool, bool]:
+    """What decides which documents an alternative matches and how well (not its weight).
+
+    Flags that change nothing are left out: compound parts are indexed for
+    Swedish only, and `any_of` means nothing for one term.
+    """
+    return (
+        alternative.locale,
+        alternative.terms,
+        alternative.compound_parts and alternative.locale == SWEDISH,
+        alternative.any_of and len(alternative.terms) > 1,
+    )
+
+
+class _ScoreCache:
+    """BM25F scores per alternative for one index generation, least recently used out.
+
+    Common words are the expensive ones to score on a large index (their
+    postings cover most documents), and they are the ones many different
+    queries share: "arbete" is a part of "arbetsträning" and a synonym of
+    "jobb", "work" the English of both. The budget counts bytes.
+    """
+
+    def __init__(self, budget: int = SCORE_CACHE_BYTES) -> None:
+        self.budget = budget
+        self._entries: OrderedDict[Any, _Scores | None] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], _Scores | None]) -> _Scores | None:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = compute()
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = value
+                self._size += _nbytes(value)
+            while self._size > self.budget and len(self._entries) > 1:
+                _, dropped = self._entries.popitem(last=False)
+                self._size -= _nbytes(dropped)
+        return value
+
+
+def _nbytes(scores: _Scores | None) -> int:
+    if scores is None:
+        return 64
+    ids, values = scores
+    return 64 + values.nbytes + (0 if ids is None else ids.nbytes)
+
+
+def _first_in_order(docnums: np.ndarray, keys: tuple[np.ndarray, ...], stop: int) -> np.ndarray:
+    """The first `stop` of `docnums` ordered by `keys` (as `np.lexsort`: the last key first).
+
+    Sorting a broad result whole costs more than the rest of a search on a large
+    index; only what can reach the page is sorted: whatever the last key puts at
+    or before the `stop`-th place, ties included, so the order is the same.
+    """
+    if stop < len(docnums):
+        primary = keys[-1]
+        kth = np.partition(primary, stop - 1)[stop - 1]
+        candidates = primary <= kth
+        docnums = docnums[candidates]
+        keys = tuple(key[candidates] for key in keys)
+    return docnums[np.lexsort(keys)][:stop]
 
 
 class _PostingsCache:
