@@ -1461,8 +1461,8 @@ class _ScoreCache:
     "jobb", "work" the English of both. The budget counts bytes.
     """
 
-    def __init__(self, budget: int = SCORE_CACHE_BYTES) -> None:
-        self.budget = budget
+    def __init__(self, budget: int | None = None) -> None:
+        self.budget = SCORE_CACHE_BYTES if budget is None else budget
         self._entries: OrderedDict[Any, _Scores | None] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()

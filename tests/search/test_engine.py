@@ -255,6 +255,90 @@ def test_distance_sort_without_origin_falls_back_to_relevance(shared_index: Sear
     assert all_ids(shared_index, "verkstad", sort="distance") == all_ids(shared_index, "verkstad")
 
 
+@pytest.mark.parametrize(("text", "options"), [
+    ("", {"sort": "start"}),
+    ("", {"sort": "newest"}),
+    ("arbetsträning", {}),
+    ("praktik", {"sort": "distance", "origin": OSBY}),
+    ("svenska", {"sort": "start"}),
+])
+def test_pages_follow_the_order_of_the_whole_result(shared_index: SearchIndex, text, options) -> None:
+    # Only what can reach a page is sorted; ties (same start, same place) must not
+    # make pages overlap or skip.
+    whole = all_ids(shared_index, text, **options)
+    for per_page in (1, 2, 3, 5):
+        paged = [hit for number in range(1, 15)
+                 for hit in ids(search(shared_index, text, page=number, per_page=per_page, **options))]
+        assert paged == whole, per_page
+
+
+def test_first_in_order_agrees_with_a_full_sort_despite_ties() -> None:
+    import numpy as np
+
+    from portal.search.engine import _first_in_order
+
+    random = np.random.default_rng(7)
+    docnums = np.arange(500)
+    keys = (random.permutation(500), random.integers(0, 6, 500).astype(float))  # many ties
+    full = docnums[np.lexsort(keys)]
+    for stop in (1, 20, 83, 499, 500, 900):
+        assert list(_first_in_order(docnums, keys, stop)) == list(full[:stop])
+
+
+FAST_PATH_QUERIES = ["", "arbetsträning", "work training thrift shop", "städjobb", "second hand",
+                     "arbetstraning psykisk ohalsa", "svenska för nyanlända", "supported employment"]
+
+
+def _answers(index: SearchIndex) -> list[tuple]:
+    return [(r.total, [(h.id, h.score) for h in r.hits], r.facets)
+            for r in (search(index, text, per_page=100, filters=filters)
+                      for text in FAST_PATH_QUERIES for filters in ({}, {"type": ["praktik"]}))]
+
+
+@pytest.mark.parametrize("setting", [
+    {"SPARSE_SHARE": 0},  # every alternative and phrase scored sparse
+    {"SPARSE_SHARE": 10**9},  # every one over all documents
+    {"FACET_ROWS_MAX_VALUES": 0},  # facets counted from (document, value) pairs
+    {"SCORE_CACHE_BYTES": 0},  # nothing kept between searches
+])
+def test_fast_paths_give_the_same_answers(tmp_path, monkeypatch, setting) -> None:
+    import portal.search.engine as engine
+
+    def built(name: str) -> SearchIndex:
+        index = SearchIndex(tmp_path / name, today=lambda: TODAY)
+        index.rebuild(corpus())
+        return index
+
+    usual = built("usual")
+    expected = _answers(usual)
+    assert _answers(usual) == expected  # again, from the score cache
+    for name, value in setting.items():
+        monkeypatch.setattr(engine, name, value)
+    other = built("other")
+    assert _answers(other) == expected
+    usual.close()
+    other.close()
+
+
+def test_score_cache_keeps_to_its_budget() -> None:
+    import numpy as np
+
+    from portal.search.engine import _ScoreCache
+
+    cache = _ScoreCache(budget=3 * (64 + 8 * 1000))
+    computed = []
+
+    def scores(key):
+        computed.append(key)
+        return None, np.zeros(1000)
+
+    for key in ("a", "b", "c", "d", "a"):
+        cache.get(key, lambda key=key: scores(key))
+    assert computed == ["a", "b", "c", "d", "a"]  # "a" was the least recently used, and went
+    cache.get("d", lambda: scores("d"))
+    assert computed[-1] == "a"  # "d" was kept
+
+
 # ------------------------------------------------------------------ paging
 
 
