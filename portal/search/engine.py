@@ -136,8 +136,8 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 TERM_CACHE_SIZE = 4096
 SPARSE_SHARE = 16  # postings of fewer than 1/16 of the documents are scored sparse
-POSTINGS_CACHE_BUDGET = 4_000_000
-SCORE_CACHE_BYTES = 64 * 1024 * 1024  # postings kept decoded in memory (8 bytes each)
+POSTINGS_CACHE_BUDGET = 4_000_000  # postings kept decoded in memory (8 bytes each)
+SCORE_CACHE_BYTES = 64 * 1024 * 1024  # scores of alternatives kept per index generation
 
 # What reading vanished or damaged index files raises (Whoosh unpickles and
 # unpacks what it reads, so garbage surfaces as any of these).

@@ -30,7 +30,7 @@ SORT_LABELS = {
     "distance": _l("Nearest to a municipality"),
 }
 
-_VOCABULARY_OF_FACET = {"type": Vocabulary.TYPE, "target_group": Vocabulary.TARGET_GROUP,
+VOCABULARY_OF_FACET = {"type": Vocabulary.TYPE, "target_group": Vocabulary.TARGET_GROUP,
                         "referrer": Vocabulary.REFERRER}
 
 
@@ -42,8 +42,8 @@ def facet_value_labeller(locale: str) -> Callable[[str, str], str]:
     def label(facet: str, value: str) -> str:
         if facet == "municipality":
             return organisations.get(value, value)
-        if facet in _VOCABULARY_OF_FACET:
-            labels = vocabularies[_VOCABULARY_OF_FACET[facet]].get(value)
+        if facet in VOCABULARY_OF_FACET:
+            labels = vocabularies[VOCABULARY_OF_FACET[facet]].get(value)
             return value if labels is None else label_in(labels, locale, value)
         if facet == "language":
             return language_name(value)

@@ -132,18 +132,17 @@ def parse_sort(value: str | None) -> str:
 
 def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     """Keep only facet values that exist, so a mistyped link widens instead of emptying."""
-    from portal.catalogue.models import Intake, Vocabulary
+    from portal.catalogue.models import Intake
     from portal.catalogue.taxonomy import municipality_names, term_labels
+    from portal.search.labels import VOCABULARY_OF_FACET
 
     vocabularies = term_labels()
     allowed: dict[str, set[str]] = {
         "municipality": set(municipality_names()),
         "intake": {member.value for member in Intake},
         "places": {"available", "full"},
-        "type": set(vocabularies[Vocabulary.TYPE]),
-        "target_group": set(vocabularies[Vocabulary.TARGET_GROUP]),
-        "referrer": set(vocabularies[Vocabulary.REFERRER]),
     }
+    allowed |= {facet: set(vocabularies[vocabulary]) for facet, vocabulary in VOCABULARY_OF_FACET.items()}
     kept = {}
     for name, values in filters.items():
         if name == "language":
