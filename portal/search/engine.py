@@ -583,8 +583,8 @@ class _Snapshot:
         live = ids >= 0
         for leaf, offset, _ in segments:
             if leaf.has_deletions():
-                deleted = [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)]
-                live[np.array(deleted, dtype=np.int64) + offset] = False
+                deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+                live[deleted + offset] = False
         published = joined("published")
         newest_rank = np.empty(len(ids), dtype=np.int64)
         newest_rank[np.lexsort((-ids, -published))] = np.arange(len(ids))
