@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
@@ -24,8 +26,12 @@ def term_label(term) -> str:
 
 def language_name(code: str) -> str:
     """The name of a language (ISO 639-1) in the interface language."""
-    name = Locale.parse(str(get_locale())).languages.get(code)
-    return name or code
+    return _language_names(str(get_locale())).get(code) or code
+
+
+@lru_cache(maxsize=32)
+def _language_names(locale: str) -> dict[str, str]:
+    return dict(Locale.parse(locale).languages)
 
 
 def url_with_args(**changes) -> str:
