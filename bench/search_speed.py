@@ -679,9 +679,6 @@ class Client:
                 chunks.append(chunk)
         return _checked_status(b"".join(chunks))
 
-    def close(self) -> None:
-        pass
-
 
 def _checked_status(response: bytes) -> int:
     """The status of a complete HTTP response; raises for a cut or malformed one."""
@@ -711,27 +708,24 @@ def http_load(port: int, queries: list[Query], clients: int, requests: int,
         nonlocal issued, errors
         client = Client(port)
         position = offset
-        try:
-            while True:
-                with lock:
-                    if issued >= requests or time.monotonic() > deadline:
-                        return
-                    issued += 1
-                path = paths[position % len(paths)]
-                position += 1
-                started = time.perf_counter()
-                try:
-                    status = client.get(path)
-                except (http.client.HTTPException, OSError):
-                    status = 0
-                elapsed = time.perf_counter() - started
-                with lock:
-                    if status == 200:
-                        latency.add(elapsed)
-                    else:
-                        errors += 1
-        finally:
-            client.close()
+        while True:
+            with lock:
+                if issued >= requests or time.monotonic() > deadline:
+                    return
+                issued += 1
+            path = paths[position % len(paths)]
+            position += 1
+            started = time.perf_counter()
+            try:
+                status = client.get(path)
+            except (http.client.HTTPException, OSError):
+                status = 0
+            elapsed = time.perf_counter() - started
+            with lock:
+                if status == 200:
+                    latency.add(elapsed)
+                else:
+                    errors += 1
 
     threads = [threading.Thread(target=work, args=(n * 5,), daemon=True) for n in range(clients)]
     started = time.perf_counter()

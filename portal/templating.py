@@ -11,17 +11,15 @@ from flask_login import current_user
 
 from portal.accounts.permissions import can
 from portal.catalogue.labels import ACTION_LABELS, FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
-from portal.catalogue.models import label_in
 from portal.catalogue.richtext import render_markdown
-from portal.catalogue.taxonomy import term_labels
+from portal.catalogue.taxonomy import label_of
 from portal.i18n import LANGUAGES
 
 
 def term_label(term) -> str:
     """A taxonomy term's label in the interface language (from the shared reference data,
     so a list of cards needs no query for its terms' labels)."""
-    labels = term_labels()[term.vocabulary].get(term.code, {})
-    return label_in(labels, str(get_locale()), term.code)
+    return label_of(term.vocabulary, term.code, str(get_locale()))
 
 
 def language_name(code: str) -> str:

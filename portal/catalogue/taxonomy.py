@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.catalogue.models import Organisation, TaxonomyLabel, TaxonomyTerm, Vocabulary
+from portal.catalogue.models import Organisation, TaxonomyLabel, TaxonomyTerm, Vocabulary, label_in
 from portal.extensions import db
 
 T = TypeVar("T")
@@ -38,6 +38,11 @@ def terms_by_code(vocabulary: Vocabulary) -> dict[str, TaxonomyTerm]:
 def term_labels() -> dict[Vocabulary, dict[str, dict[str, str]]]:
     """vocabulary → code → locale → label, in the terms' order (cached, see `_reference_data`)."""
     return _reference_data("term_labels", _read_term_labels)
+
+
+def label_of(vocabulary: Vocabulary, code: str, locale: str) -> str:
+    """A term's label in ``locale``, else Swedish, else its code, from `term_labels`."""
+    return label_in(term_labels()[vocabulary].get(code, {}), locale, code)
 
 
 def municipality_names() -> dict[str, str]:

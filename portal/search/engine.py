@@ -1458,28 +1458,24 @@ class _ScoreCache:
     Common words are the expensive ones to score on a large index (their
     postings cover most documents), and they are the ones many different
     queries share: "arbete" is a part of "arbetsträning" and a synonym of
-    "jobb", "work" the English of both. The budget counts bytes.
+    "jobb", "work" the English of both. The budget counts bytes. Used under
+    the index's lock, as the rest of a snapshot.
     """
 
     def __init__(self, budget: int | None = None) -> None:
         self.budget = SCORE_CACHE_BYTES if budget is None else budget
         self._entries: OrderedDict[Any, _Scores | None] = OrderedDict()
         self._size = 0
-        self._lock = threading.Lock()
 
     def get(self, key: Any, compute: Callable[[], _Scores | None]) -> _Scores | None:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        value = compute()
-        with self._lock:
-            if key not in self._entries:
-                self._entries[key] = value
-                self._size += _nbytes(value)
-            while self._size > self.budget and len(self._entries) > 1:
-                _, dropped = self._entries.popitem(last=False)
-                self._size -= _nbytes(dropped)
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return self._entries[key]
+        value = self._entries[key] = compute()
+        self._size += _nbytes(value)
+        while self._size > self.budget and len(self._entries) > 1:
+            _, dropped = self._entries.popitem(last=False)
+            self._size -= _nbytes(dropped)
         return value
 
 

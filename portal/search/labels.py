@@ -7,8 +7,8 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 
 from portal.catalogue.labels import INTAKE_LABELS
-from portal.catalogue.models import Vocabulary, label_in
-from portal.catalogue.taxonomy import municipality_names, term_labels
+from portal.catalogue.models import Vocabulary
+from portal.catalogue.taxonomy import label_of, municipality_names
 from portal.templating import language_name
 
 FACET_LABELS = {
@@ -31,20 +31,18 @@ SORT_LABELS = {
 }
 
 VOCABULARY_OF_FACET = {"type": Vocabulary.TYPE, "target_group": Vocabulary.TARGET_GROUP,
-                        "referrer": Vocabulary.REFERRER}
+                       "referrer": Vocabulary.REFERRER}
 
 
 def facet_value_labeller(locale: str) -> Callable[[str, str], str]:
     """A function (facet, value) → label, with the lookups done once."""
     organisations = municipality_names()
-    vocabularies = term_labels()
 
     def label(facet: str, value: str) -> str:
         if facet == "municipality":
             return organisations.get(value, value)
         if facet in VOCABULARY_OF_FACET:
-            labels = vocabularies[VOCABULARY_OF_FACET[facet]].get(value)
-            return value if labels is None else label_in(labels, locale, value)
+            return label_of(VOCABULARY_OF_FACET[facet], value, locale)
         if facet == "language":
             return language_name(value)
         if facet == "intake":
