@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from portal import config as portal_config
+from portal import parsing
 from portal.config import PROJECT_ROOT
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -21,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    parsing.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(portal_config.from_environment(app.instance_path))
     if config:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
@@ -13,6 +16,8 @@ MESSAGES = {
     403: _l("You do not have permission to do that."),
     404: _l("We could not find the page you were looking for."),
     405: _l("That action is not possible on this page."),
+    409: _l("Someone else changed this at the same moment, so your change was not saved. "
+            "Reload the page to see the latest version, then try again."),
     413: _l("The file is too large."),
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Please try again in a moment."),
@@ -23,11 +28,21 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def _render(status: int, description: str | None = None):
+def _render(status: int, description: str | None = None, **context):
     message = str(MESSAGES.get(status, MESSAGES[500]))
     if wants_json():
         return jsonify(error=description or message, status=status), status
-    return render_template("errors/error.html", status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=message, **context), status
+
+
+def _reload_url() -> str | None:
+    """The page to reload after a conflict: this one when it can be shown, else the page the form was on."""
+    if request.method == "GET":
+        return request.full_path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/") and not referrer.path.startswith("//"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return None
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -37,10 +52,16 @@ def register_error_handlers(app: Flask) -> None:
         if status >= 500:
             return handle_server_error(error)
         description = error.description if wants_json() and status == 400 else None
-        response = _render(status, description)
+        response = make_response(_render(status, description))
         if status == 405 and getattr(error, "valid_methods", None):
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    @app.errorhandler(StaleDataError)
+    def handle_conflict(error: StaleDataError):
+        """Optimistic locking: someone else saved the same record first; nothing of ours is kept."""
+        db.session.rollback()
+        return _render(409, str(MESSAGES[409]), reload_url=_reload_url())
 
     @app.errorhandler(Exception)
     def handle_server_error(error: Exception):

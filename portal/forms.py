@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import FloatField, IntegerField, SelectField, SelectMultipleField, widgets
+from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
+
+from portal.parsing import INT32_MAX, INT32_MIN, parse_int
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -21,6 +26,88 @@ class MultiCheckboxField(SelectMultipleField):
 REQUIRED = _l("This field is required.")
 BETWEEN = _l("Give a number from %(min)s to %(max)s.")
 AT_LEAST = _l("Give a number of at least %(min)s.")
+WHOLE_NUMBER = _l("Give a whole number, with digits only.")
+DECIMAL_NUMBER = _l("Give a number, such as 56.03.")
+NOT_A_CHOICE = _l("Not a valid choice.")
+_DIGITS = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,15}(?:[.,][0-9]{1,15})?")
+
+
+def _range_message(minimum: int, maximum: int) -> str:
+    return str(BETWEEN) % {"min": minimum, "max": maximum}
+
+
+class ChoiceField(SelectField):
+    """A single choice whose ``data`` is always one of its choices, so that a view can convert
+    it to its enum safely: a blank value (" " too) is "" (or None when the field is missing),
+    which ``Optional()`` accepts as "not given"; an unknown value is refused with a message
+    even when the field is optional."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [valuelist[0].strip(), *valuelist[1:]]
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError as exc:
+            if self.data in (None, "") and not self.process_errors:
+                raise  # blank: Optional() may accept it
+            raise StopValidation(exc.args[0] if exc.args else NOT_A_CHOICE) from exc
+
+
+class WholeNumberField(IntegerField):
+    """A whole number of ASCII digits within the database's integer range (or narrower).
+
+    "1.5", "NaN", "²" and a 400-digit number are refused with a message instead of reaching
+    a validator, a view or the database.
+    """
+
+    def __init__(self, label=None, validators=None, minimum: int = INT32_MIN, maximum: int = INT32_MAX,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
+        self.data = None
+        if raw == "":
+            return
+        value = parse_int(raw, self.minimum, self.maximum)
+        if value is None:
+            if _DIGITS.fullmatch(raw):
+                raise ValueError(_range_message(self.minimum, self.maximum))
+            raise ValueError(WHOLE_NUMBER)
+        self.data = value
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the one message of process_formdata is enough
+
+
+class DecimalNumberField(FloatField):
+    """A finite decimal number (a decimal comma is accepted): no NaN, no infinity, no exponent."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
+        self.data = None
+        if raw == "":
+            return
+        if not _DECIMAL.fullmatch(raw):
+            raise ValueError(DECIMAL_NUMBER)
+        number = float(raw.replace(",", "."))
+        if not math.isfinite(number):
+            raise ValueError(DECIMAL_NUMBER)
+        self.data = number
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
 
 
 def required() -> DataRequired:

@@ -112,10 +112,10 @@ def require_submitted_organisation(user: Any, action: Action | str, organisation
 
     if organisation_id in (None, "", "0", 0):
         return
-    try:
-        organisation = db.session.get(Organisation, int(organisation_id))
-    except (TypeError, ValueError):
-        abort(400)
+    from portal.parsing import parse_int
+
+    number = parse_int(organisation_id, minimum=1)
+    organisation = db.session.get(Organisation, number) if number is not None else None
     if organisation is None:
         abort(400)
     require(user, action, organisation)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, FloatField, IntegerField, SelectField, StringField, URLField
+from wtforms import EmailField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
@@ -12,7 +12,17 @@ from wtforms.validators import (
     Regexp,
 )
 
-from portal.forms import AT_LEAST, BETWEEN, PortalForm, at_most, required, valid_email
+from portal.forms import (
+    AT_LEAST,
+    BETWEEN,
+    ChoiceField,
+    DecimalNumberField,
+    PortalForm,
+    WholeNumberField,
+    at_most,
+    required,
+    valid_email,
+)
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 
 ORGANISATION_KIND_LABELS = {
@@ -48,7 +58,7 @@ def _strip(value):
 
 class OrganisationForm(PortalForm):
     name = StringField(_l("Name"), validators=[required(), at_most(200)], filters=[_strip])
-    kind = SelectField(
+    kind = ChoiceField(
         _l("Kind of organisation"),
         choices=[SelectChoice(value, label) for value, label in ORGANISATION_KIND_LABELS.items()],
         validators=[required()],
@@ -80,8 +90,8 @@ class OrganisationForm(PortalForm):
                     at_most(500)],
         filters=[_strip],
     )
-    lat = FloatField(_l("Latitude"), validators=[Optional(), _InRange(-90, 90, BETWEEN)])
-    lon = FloatField(_l("Longitude"), validators=[Optional(), _InRange(-180, 180, BETWEEN)])
+    lat = DecimalNumberField(_l("Latitude"), validators=[Optional(), _InRange(-90, 90, BETWEEN)])
+    lon = DecimalNumberField(_l("Longitude"), validators=[Optional(), _InRange(-180, 180, BETWEEN)])
 
 
 class UnitForm(PortalForm):
@@ -105,7 +115,7 @@ def label_field_name(locale: str) -> str:
 class _LabelsForm(PortalForm):
     """One label field per interface language; Swedish is required."""
 
-    position = IntegerField(_l("Position in the list"),
+    position = WholeNumberField(_l("Position in the list"),
                             validators=[Optional(), NumberRange(0, message=AT_LEAST)])
 
     def labels(self) -> dict[str, str]:
@@ -134,7 +144,7 @@ class TermForm(_LabelsForm):
 
 
 class NewTermForm(_LabelsForm):
-    vocabulary = SelectField(
+    vocabulary = ChoiceField(
         _l("List"),
         choices=[SelectChoice(value, label) for value, label in VOCABULARY_LABELS.items()],
         validators=[required()],

@@ -25,6 +25,7 @@ from portal.admin.forms import (
 from portal.catalogue.models import Organisation, TaxonomyTerm, Unit
 from portal.extensions import db
 from portal.i18n import LANGUAGES, localized_route
+from portal.parsing import arg_int
 
 bp = Blueprint("admin", __name__)
 
@@ -199,8 +200,7 @@ def edit_term(term_id: int):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return arg_int(name)
 
 
 @localized_route(bp, "/admin/audit")
@@ -211,6 +211,7 @@ def audit_log():
         action=request.args.get("action") or None,
         record_type=request.args.get("record_type") or None,
         organisation_id=_int_arg("organisation"),
+        security_only=request.args.get("kind") == "security",
     )
     page = db.paginate(
         services.audit_events(current_user, filters),

@@ -13,6 +13,7 @@ from portal.catalogue import services
 from portal.extensions import csrf, db
 from portal.i18n import select_locale
 from portal.i18n.content import localized_text
+from portal.parsing import parse_int
 from portal.search.engine import MAX_PAGE
 from portal.search.labels import labelled_facets
 from portal.search.services import params_from_args
@@ -38,9 +39,9 @@ def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    value = parse_int(raw, minimum=1)
+    if value is None:
         raise ApiError(400, f"'{name}' must be a whole number from 1")
-    value = int(raw)
     if maximum is not None and value > maximum:
         raise ApiError(400, f"'{name}' must be at most {maximum}")
     return value

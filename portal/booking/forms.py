@@ -13,8 +13,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -23,7 +21,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 from portal.booking.labels import GENDER_LABELS, OUTCOME_LABELS, REASON_LABELS
 from portal.booking.privacy import looks_like_personnummer
 from portal.booking.services import PERSONNUMMER_MESSAGE
-from portal.forms import PortalForm, at_most, required, valid_email
+from portal.forms import ChoiceField, PortalForm, WholeNumberField, at_most, required, valid_email
 from portal.timeutil import today
 
 # Languages a participant commonly prefers in the region (ISO 639-1 and -3).
@@ -54,9 +52,9 @@ class BookingRequestForm(PortalForm):
         _l("Your reference for the participant"),
         validators=[required(), at_most(40), no_personnummer],
     )
-    gender = SelectField(_l("Gender"), default="not_stated")
-    birth_year = IntegerField(_l("Year of birth"), validators=[Optional()])
-    preferred_language = SelectField(_l("Preferred language"), validators=[Optional()])
+    gender = ChoiceField(_l("Gender"), default="not_stated")
+    birth_year = WholeNumberField(_l("Year of birth"), validators=[Optional()])
+    preferred_language = ChoiceField(_l("Preferred language"), validators=[Optional()])
     interpreter_needed = BooleanField(_l("Needs an interpreter"))
     adaptation_needs = TextAreaField(_l("Adaptation needs"), validators=[Optional(), at_most(4000),
                                                                           no_personnummer])
@@ -86,7 +84,7 @@ class InterestForm(PortalForm):
     name = StringField(_l("Your name"), validators=[required(), at_most(200), no_personnummer])
     phone = StringField(_l("Phone"), validators=[Optional(), at_most(40)])
     email = EmailField(_l("E-mail address"), validators=[Optional(), valid_email(), at_most(254)])
-    preferred_language = SelectField(_l("Preferred language"), validators=[Optional()])
+    preferred_language = ChoiceField(_l("Preferred language"), validators=[Optional()])
     message = TextAreaField(_l("Message"), validators=[Optional(), at_most(2000), no_personnummer])
     consent = BooleanField(validators=[InputRequired(_l("Your consent is needed to send the form."))])
 
@@ -132,10 +130,10 @@ class ActionForm(PortalForm):
     """The details of one transition; the template shows the fields the transition needs."""
 
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), at_most(4000), no_personnummer])
-    reason = SelectField(_l("Reason"), validators=[Optional()])
+    reason = ChoiceField(_l("Reason"), validators=[Optional()])
     reason_text = StringField(_l("Describe the reason"), validators=[Optional(), at_most(1000),
                                                                      no_personnummer])
-    outcome = SelectField(_l("What did the participant go on to?"), validators=[Optional()])
+    outcome = ChoiceField(_l("What did the participant go on to?"), validators=[Optional()])
     keep_place = BooleanField(_l("Do not give the place back (places available stays as it is)"))
 
     def __init__(self, *args, **kwargs):

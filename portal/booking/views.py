@@ -45,6 +45,7 @@ from portal.catalogue.views import accepts_own_application
 from portal.extensions import db, limiter
 from portal.i18n import DEFAULT_LOCALE, current_locale_code, localized_route
 from portal.i18n.content import localized_text
+from portal.parsing import arg_int
 from portal.templating import language_name
 
 bp = Blueprint("booking", __name__)
@@ -207,13 +208,11 @@ def new_interest(intervention_id: int):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
+    return arg_int(name)
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
+    return arg_int("page", 1)
 
 
 @localized_route(bp, "/booking/inbox")

@@ -13,6 +13,7 @@ from portal.i18n import (
     localized_route,
 )
 from portal.i18n.content import localized_text
+from portal.parsing import arg_int
 from portal.search.labels import FACET_LABELS, SORT_LABELS, labelled_facets
 from portal.search.services import params_from_args
 from portal.search.services import service as search_service
@@ -24,8 +25,7 @@ OWN_APPLICATION = "egen_anmalan"
 
 def page_argument() -> int:
     """``?page=``: a positive whole number; anything else means the first page."""
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
+    return arg_int("page", 1)
 
 
 @localized_route(bp, "/")

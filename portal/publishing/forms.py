@@ -9,17 +9,27 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FormField,
     HiddenField,
-    IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
-from portal.forms import AT_LEAST, BETWEEN, REQUIRED, MultiCheckboxField, PortalForm, at_most, required, valid_email
+from portal.forms import (
+    AT_LEAST,
+    BETWEEN,
+    REQUIRED,
+    ChoiceField,
+    DecimalNumberField,
+    MultiCheckboxField,
+    PortalForm,
+    WholeNumberField,
+    at_most,
+    required,
+    valid_email,
+)
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 
 TRANSLATION_LOCALES = [code for code in LANGUAGES if code != DEFAULT_LOCALE]
@@ -52,30 +62,30 @@ def _parse_dates(text: str) -> list[date]:
 
 
 class InterventionForm(PortalForm):
-    version = HiddenField()
-    organisation = SelectField(_l("Organisation"), coerce=int)
-    unit = SelectField(_l("Unit"), coerce=int)
+    version = WholeNumberField(_l("Version of the record"), widget=HiddenInput(), minimum=0)
+    organisation = ChoiceField(_l("Organisation"), coerce=int)
+    unit = ChoiceField(_l("Unit"), coerce=int)
     title = StringField(_l("Title"), validators=[required(), at_most(200)])
     summary = TextAreaField(_l("Summary"), validators=[required(), at_most(1000)])
     description = TextAreaField(_l("Description"), validators=[Optional(), at_most(20000)])
-    type = SelectField(_l("Type of intervention"), validators=[required()])
+    type = ChoiceField(_l("Type of intervention"), validators=[required()])
     target_groups = MultiCheckboxField(_l("Target groups"))
     referrers = MultiCheckboxField(_l("Who may refer"))
     languages = MultiCheckboxField(_l("Delivered in"), validators=[required()])
-    delivery_format = SelectField(_l("Format"))
-    intake = SelectField(_l("Intake"))
+    delivery_format = ChoiceField(_l("Format"))
+    intake = ChoiceField(_l("Intake"))
     start_dates = StringField(_l("Start dates"))
     enrolment_open = BooleanField(_l("Open for new participants"), default=True)
-    wait_weeks = IntegerField(_l("Estimated wait in weeks"), validators=[Optional(), NumberRange(0, 520, BETWEEN)])
+    wait_weeks = WholeNumberField(_l("Estimated wait in weeks"), validators=[Optional(), NumberRange(0, 520, BETWEEN)])
     closed_periods = StringField(_l("Closed periods"), validators=[Optional(), at_most(500)])
-    duration_weeks = IntegerField(_l("Length in weeks"), validators=[Optional(), NumberRange(1, 520, BETWEEN)])
-    hours_per_week = IntegerField(_l("Hours per week"), validators=[Optional(), NumberRange(0, 60, BETWEEN)])
-    capacity = IntegerField(_l("Number of places"),
+    duration_weeks = WholeNumberField(_l("Length in weeks"), validators=[Optional(), NumberRange(1, 520, BETWEEN)])
+    hours_per_week = WholeNumberField(_l("Hours per week"), validators=[Optional(), NumberRange(0, 60, BETWEEN)])
+    capacity = WholeNumberField(_l("Number of places"),
                             validators=[InputRequired(REQUIRED), NumberRange(0, 100000, BETWEEN)])
-    places_available = IntegerField(_l("Places available now"),
+    places_available = WholeNumberField(_l("Places available now"),
                                     validators=[InputRequired(REQUIRED), NumberRange(0, 100000, BETWEEN)])
     eligibility = TextAreaField(_l("Who can take part"), validators=[Optional(), at_most(5000)])
-    price_per_week_sek = IntegerField(_l("Price per week for other organisations (SEK)"),
+    price_per_week_sek = WholeNumberField(_l("Price per week for other organisations (SEK)"),
                                       validators=[InputRequired(REQUIRED), NumberRange(0, 1000000, BETWEEN)], default=0)
     referral_instructions = TextAreaField(_l("Referral instructions (for case officers)"),
                                           validators=[Optional(), at_most(5000)])
@@ -83,8 +93,8 @@ class InterventionForm(PortalForm):
     address = StringField(_l("Street address"), validators=[Optional(), at_most(200)])
     postcode = StringField(_l("Postcode"), validators=[Optional(), at_most(10)])
     city = StringField(_l("Town"), validators=[Optional(), at_most(100)])
-    lat = DecimalField(_l("Latitude"), places=None, validators=[Optional(), NumberRange(-90, 90, BETWEEN)])
-    lon = DecimalField(_l("Longitude"), places=None, validators=[Optional(), NumberRange(-180, 180, BETWEEN)])
+    lat = DecimalNumberField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90, BETWEEN)])
+    lon = DecimalNumberField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180, BETWEEN)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), at_most(200)])
     contact_email = StringField(_l("Contact e-mail"), validators=[Optional(), valid_email(), at_most(254)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), at_most(40)])
@@ -117,7 +127,7 @@ for _locale in TRANSLATION_LOCALES:
 
 
 class PlacesForm(PortalForm):
-    places_available = IntegerField(_l("Places available"),
+    places_available = WholeNumberField(_l("Places available"),
                                     validators=[InputRequired(REQUIRED), NumberRange(0, message=AT_LEAST)])
 
 

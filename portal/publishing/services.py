@@ -6,12 +6,10 @@ so nothing here talks to the index.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import nh3
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
@@ -26,6 +24,7 @@ from portal.catalogue.models import (
     TaxonomyTerm,
     Unit,
 )
+from portal.catalogue.richtext import plain_text
 from portal.extensions import db
 from portal.timeutil import today, utcnow
 
@@ -57,10 +56,8 @@ class InvalidChange(ValueError):
 
 
 def strip_markup(text: str | None) -> str:
-    """Remove any HTML from user text, keeping the words; Jinja escapes it again on output."""
-    if not text:
-        return ""
-    return html.unescape(nh3.clean(text, tags=set(), attributes={})).strip()
+    """Remove any HTML from user text, keeping the words (see :func:`plain_text`)."""
+    return plain_text(text)
 
 
 @dataclass

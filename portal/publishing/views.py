@@ -25,6 +25,7 @@ from portal.publishing.forms import (
     StatusForm,
 )
 from portal.templating import language_name
+from portal.urls import safe_redirect_target
 
 
 def editable_organisations() -> list[Organisation]:
@@ -177,7 +178,7 @@ def edit_intervention(intervention_id: int):
         db.session.rollback()
         intervention = get_editable(intervention_id)
         # Keep everything the editor typed; the next save deliberately overwrites.
-        form.version.data = str(intervention.version)
+        form.version.data, form.version.raw_data = intervention.version, None
         return render_form(form, intervention, conflict=True, status=409)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("publishing.edit_intervention", intervention_id=intervention.id))
@@ -210,8 +211,7 @@ def change_status(intervention_id: int):
     else:
         flash(_("The status of “%(title)s” is now: %(status)s.", title=intervention.title,
                 status=_status_label(intervention.status.value)), "success")
-    return redirect(request.form.get("next") if request.form.get("next", "").startswith("/")
-                    else url_for("publishing.list_interventions"))
+    return redirect(safe_redirect_target(request.form.get("next")) or url_for("publishing.list_interventions"))
 
 
 def _status_label(value: str) -> str:
