@@ -83,11 +83,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api.views import bp as api_bp
     from portal.catalogue.views import bp as catalogue_bp
     from portal.errors import register_error_handlers
+    from portal.hsds.views import bp as hsds_bp
     from portal.publishing import views as _publishing_views  # noqa: F401  (registers routes)
     from portal.publishing.blueprint import bp as publishing_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(hsds_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(publishing_bp)

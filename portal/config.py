@@ -66,6 +66,12 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Insatsportalen <no-reply@insatsportalen.example.se>"),
         "MAIL_SEND_ON_REQUEST": _bool(os.environ.get("MAIL_SEND_ON_REQUEST"), True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
+        "OPEN_DATA_LICENSE": os.environ.get("OPEN_DATA_LICENSE", "CC0-1.0"),
+        "OPEN_DATA_LICENSE_URL": os.environ.get(
+            "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/publicdomain/zero/1.0/"
+        ),
         "BOOKING_RETENTION_MONTHS": _int("BOOKING_RETENTION_MONTHS", 12),
         "PER_PAGE": _int("PER_PAGE", 20),
         "REGION_NAME": os.environ.get("REGION_NAME", "Skåne Nordost"),

@@ -1,10 +1,11 @@
-"""Error pages in the portal's layout (HTML) or as JSON under /api/."""
+"""Error pages in the portal's layout (HTML) or as problem details (RFC 9457) under /api/ and /hsds/."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, json, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -24,14 +25,40 @@ MESSAGES = {
 }
 
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    path = request.path
+    return path.startswith(("/api/", "/hsds/")) or path in ("/healthz", "/hsds")
+
+
+def problem(status: int, detail: str | None = None) -> Response:
+    """An RFC 9457 problem details response: always type, title, status and detail.
+
+    ``title`` is the HTTP reason phrase (stable, for programs); ``detail`` is the specific
+    explanation, in the interface language when it is one of the portal's messages.
+    """
+    body = {
+        "type": "about:blank",
+        "title": _reason_phrase(status),
+        "status": status,
+        "detail": detail or str(MESSAGES.get(status, MESSAGES[500])),
+    }
+    return current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _render(status: int, description: str | None = None, **context):
     message = str(MESSAGES.get(status, MESSAGES[500]))
     if wants_json():
-        return jsonify(error=description or message, status=status), status
+        return problem(status, description or message), status
     return render_template("errors/error.html", status=status, message=message, **context), status
 
 

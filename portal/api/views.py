@@ -8,8 +8,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.permissions import Action, can
+from portal.api.http import init_public_api
 from portal.api.serializers import intervention_json
 from portal.catalogue import services
+from portal.errors import problem
 from portal.extensions import csrf, db
 from portal.i18n import select_locale
 from portal.i18n.content import localized_text
@@ -21,9 +23,12 @@ from portal.search.services import service as search_service
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
+init_public_api(bp, exempt_endpoints=frozenset({"api.healthz"}))
 
 
 class ApiError(Exception):
+    """A refused API request, answered as problem details (RFC 9457)."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -32,10 +37,10 @@ class ApiError(Exception):
 
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    return jsonify(error=error.message, status=error.status), error.status
+    return problem(error.status, error.message)
 
 
-def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
+def positive_int(name: str, default: int, maximum: int | None = None) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -60,8 +65,8 @@ def healthz():
 
 @bp.get("/api/v1/interventions")
 def list_interventions():
-    page = _positive_int("page", 1)
-    per_page = _positive_int("per_page", current_app.config["PER_PAGE"], services.MAX_PER_PAGE)
+    page = positive_int("page", 1)
+    per_page = positive_int("per_page", current_app.config["PER_PAGE"], services.MAX_PER_PAGE)
     filters = services.CatalogueFilters.from_args(request.args, services.filter_options())
     pagination = services.list_published(filters, page, per_page)
     locale = select_locale()
@@ -87,8 +92,8 @@ def show_intervention(intervention_id: int):
 @bp.get("/api/v1/search")
 def search():
     """The search page's results as JSON, in the same order."""
-    page = _positive_int("page", 1, MAX_PAGE)
-    per_page = _positive_int("per_page", current_app.config["PER_PAGE"], services.MAX_PER_PAGE)
+    page = positive_int("page", 1, MAX_PAGE)
+    per_page = positive_int("per_page", current_app.config["PER_PAGE"], services.MAX_PER_PAGE)
     locale = select_locale()
     results = search_service().search(params_from_args(request.args, locale, page, per_page))
     texts = {item.id: localized_text(item, locale) for item in results.interventions}

@@ -60,14 +60,14 @@ def test_detail_and_404_as_json(client, items):
     for missing in (draft.id, 424242):
         response = client.get(f"/api/v1/interventions/{missing}")
         assert response.status_code == 404
-        assert response.is_json and "error" in response.get_json()
+        assert response.mimetype == "application/problem+json" and "detail" in response.get_json()
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=abc", "per_page=1000", "per_page=-3"])
 def test_bad_paging_is_a_400_with_a_json_message(client, items, query):
     response = client.get(f"/api/v1/interventions?{query}")
     assert response.status_code == 400
-    assert "error" in response.get_json()
+    assert response.get_json()["status"] == 400 and "detail" in response.get_json()
 
 
 def test_unknown_api_path_is_json(client, app):
