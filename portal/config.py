@@ -7,6 +7,7 @@ the Whoosh index in ``search_index/`` and mail written to the log.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,17 @@ def from_environment(instance_path: str) -> dict:
         "SEARCH_INDEX_DIR": os.environ.get(
             "SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index")
         ),
-        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        # Production has no default: every mailed link is built from this, never from a request.
+        "PORTAL_BASE_URL": os.environ.get(
+            "PORTAL_BASE_URL", "" if environment == "production" else "http://127.0.0.1:5000"
+        ),
+        # Proxies in front of the portal whose X-Forwarded-* headers are trusted (0 = none).
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
+        "PROXY_FIX_X_PROTO": _int("PROXY_FIX_X_PROTO", 0),
+        "PROXY_FIX_X_HOST": _int("PROXY_FIX_X_HOST", 0),
+        "PROXY_FIX_X_PREFIX": _int("PROXY_FIX_X_PREFIX", 0),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
+        "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": _int("MAIL_PORT", 25),
@@ -85,11 +96,40 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
-def check_production_safety(config: dict) -> None:
-    """Refuse a production start on the development secret key."""
-    if config.get("PORTAL_ENV") == "production" and (
-        not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY
-    ):
+def served_worker_count(argv: list[str] | None = None, environ: dict | None = None) -> int:
+    """How many processes serve requests, as far as gunicorn's command line and settings say."""
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
+    if not argv or "gunicorn" not in Path(argv[0]).name:
+        return 1
+    words = list(argv[1:]) + environ.get("GUNICORN_CMD_ARGS", "").split()
+    count = environ.get("WEB_CONCURRENCY", "1")
+    for index, word in enumerate(words):
+        if word in ("-w", "--workers") and index + 1 < len(words):
+            count = words[index + 1]
+        elif word.startswith("--workers="):
+            count = word.partition("=")[2]
+        elif word.startswith("-w") and word[2:].isdigit():
+            count = word[2:]
+    return int(count) if count.isascii() and count.isdigit() else 1
+
+
+def check_production_safety(config: dict, workers: int | None = None) -> None:
+    """Refuse a production start that would be unsafe: the development secret key, no base
+    URL for mailed links, or login counters that each worker keeps to itself."""
+    if config.get("PORTAL_ENV") != "production":
+        return
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
         raise ConfigurationError(
             "PORTAL_ENV=production needs its own SECRET_KEY; refusing the development key."
+        )
+    if not config.get("PORTAL_BASE_URL", "").startswith(("https://", "http://")):
+        raise ConfigurationError(
+            "PORTAL_ENV=production needs PORTAL_BASE_URL (for example https://insatser.example.se)."
+        )
+    workers = served_worker_count() if workers is None else workers
+    if workers > 1 and config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+        raise ConfigurationError(
+            f"{workers} workers with RATELIMIT_STORAGE_URI=memory:// would each count login attempts "
+            "on their own; set RATELIMIT_STORAGE_URI=redis://…"
         )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import re
 
+from flask import has_request_context, request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import FloatField, IntegerField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
 
@@ -148,8 +150,19 @@ class _CatalogueTranslations:
 
 
 class PortalForm(FlaskForm):
-    """The base of every form in the portal."""
+    """The base of every form in the portal.
+
+    On a page opened after a re-login, the form is filled with what the user had typed
+    when their session expired (see ``portal.accounts.sessions``).
+    """
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _CatalogueTranslations()
+
+    def __init__(self, formdata=_Auto, **kwargs):
+        if formdata is _Auto and has_request_context() and request.method == "GET":
+            from portal.accounts.sessions import restored_formdata
+
+            formdata = restored_formdata() or _Auto
+        super().__init__(formdata=formdata, **kwargs)

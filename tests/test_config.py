@@ -15,6 +15,7 @@ def test_production_starts_with_its_own_key_and_secure_cookies(monkeypatch, tmp_
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-real-secret")
     monkeypatch.setenv("DATABASE_URL", "postgres://user@db.example/portal")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://insatser.example.se")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db.example/portal"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import click
-from flask import url_for
 from flask.cli import AppGroup
 
 from portal.accounts import services
 from portal.accounts.models import Role, TokenPurpose
 from portal.catalogue.models import Organisation
 from portal.extensions import db
+from portal.urls import external_url
 
 users_cli = AppGroup("users", help="Manage accounts.")
 
@@ -52,12 +52,5 @@ def create_command(email: str, org_code: str | None, role: str, name: str | None
     db.session.commit()
     click.echo(f"Created {user.email} ({role}{', ' + organisation.name if organisation else ''}).")
     if invite:
-        with _request_context():
-            click.echo("Invitation link (valid 7 days): "
-                       + url_for("accounts.set_password", token=token, lang_code="sv", _external=True))
-
-
-def _request_context():
-    from flask import current_app
-
-    return current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"])
+        click.echo("Invitation link (valid 7 days): "
+                   + external_url("accounts.set_password", token=token, lang_code="sv"))

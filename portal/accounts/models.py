@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.catalogue.models import Organisation, str_enum
@@ -36,6 +37,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(8), default="sv")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of the session's user id: raising it ends every session of the user at once.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -46,6 +49,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this before logging a user in
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_generation}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
@@ -70,3 +76,15 @@ class UserToken(db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class FormDraft(db.Model):
+    """What a user had typed into a form when their session expired, given back after login."""
+
+    __tablename__ = "form_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(500))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

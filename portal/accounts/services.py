@@ -10,6 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit
 from portal.accounts.models import Role, TokenPurpose, User, UserToken
+from portal.accounts.permissions import Action, require
+from portal.accounts.sessions import end_sessions
 from portal.catalogue.models import Organisation
 from portal.extensions import db
 from portal.timeutil import utcnow
@@ -40,10 +42,12 @@ def password_problem(password: str) -> str | None:
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password also ends every session opened with the old one."""
     problem = password_problem(password)
     if problem:
         raise AccountError(f"The password needs {problem}.")
     user.password_hash = generate_password_hash(password)
+    user.session_generation = (user.session_generation or 0) + 1
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -57,10 +61,66 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> None:
+def record_login(user: User, address: str) -> None:
     user.last_login_at = utcnow()
-    audit.record("login", "user", user.id, actor=user, organisation_id=user.organisation_id)
+    audit.record("login", "user", user.id, actor=user, organisation_id=user.organisation_id,
+                 changes={"address": address})
     db.session.commit()
+
+
+def record_failed_login(email: str, address: str) -> None:
+    """Audit a refused login; the account is named only when it exists."""
+    user = find_user(email)
+    audit.record("login_failed", "user", user.id if user else None,
+                 organisation_id=user.organisation_id if user else None,
+                 changes={"address": address})
+    db.session.commit()
+
+
+def record_reset_request(user: User, address: str) -> None:
+    audit.record("password_reset_requested", "user", user.id, organisation_id=user.organisation_id,
+                 changes={"address": address})
+
+
+def logout(user: User) -> None:
+    """Logging out ends every session of the user, including copies of the cookie (commits)."""
+    end_sessions(user, actor=user, reason="logout")
+    db.session.commit()
+
+
+def change_role(actor: User, user: User, role: Role) -> None:
+    """Give ``user`` another role; their sessions end so the new rights apply at once (commits)."""
+    _require_manageable(actor, user)
+    old = user.role.value
+    user.role = role
+    audit.record("change_role", "user", user.id, actor=actor, organisation_id=user.organisation_id,
+                 changes={"role": [old, role.value]})
+    end_sessions(user, actor=actor, reason="role_change")
+    db.session.commit()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Activate or deactivate ``user``; deactivation ends their sessions (commits)."""
+    _require_manageable(actor, user)
+    user.active = active
+    audit.record("activate" if active else "deactivate", "user", user.id, actor=actor,
+                 organisation_id=user.organisation_id, changes={"active": active})
+    if not active:
+        end_sessions(user, actor=actor, reason="deactivation")
+    db.session.commit()
+
+
+def end_user_sessions(actor: User, user: User) -> None:
+    """An administrator ends every session of ``user`` (commits)."""
+    _require_manageable(actor, user)
+    end_sessions(user, actor=actor, reason="administrator")
+    db.session.commit()
+
+
+def _require_manageable(actor: User, user: User) -> None:
+    require(actor, Action.MANAGE_USERS, user, hide=True)
+    if user.id == actor.id:
+        raise AccountError("Nobody changes their own role or locks themselves out.")
 
 
 def create_user(email: str, name: str, role: Role, organisation: Organisation | None, *,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import services
@@ -19,36 +18,29 @@ from portal.accounts.permissions import (
     require,
     require_submitted_organisation,
 )
-from portal.audit import record
 from portal.catalogue.models import Organisation
 from portal.extensions import db, limiter
 from portal.i18n import current_locale_code, localized_route
 from portal.notify.services import queue_mail
+from portal.urls import external_url, safe_redirect_target
 
 bp = Blueprint("accounts", __name__)
 
 
-def _login_account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()
+def _address_and_account_key() -> str:
+    """Failed logins are counted per address and account: someone hammering an account from
+    one address is stopped there, while its owner still gets in from another."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"login:{get_remote_address()}:{email}"
 
 
 def _failed_login(response) -> bool:
     return response.status_code != 302
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site is a redirect target after login."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @localized_route(bp, "/login", methods=["GET", "POST"])
 @limiter.limit("30 per 10 minutes", methods=["POST"], deduct_when=_failed_login)
-@limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_login_account_key,
+@limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_address_and_account_key,
                deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
@@ -59,8 +51,9 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            services.record_login(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("catalogue.index"))
+            services.record_login(user, get_remote_address())
+            return redirect(safe_redirect_target(request.args.get("next")) or url_for("catalogue.index"))
+        services.record_failed_login(form.email.data, get_remote_address())
         form.password.errors.append(_("The e-mail address or the password is wrong."))
     return render_template("accounts/login.html", form=form)
 
@@ -68,6 +61,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    services.logout(current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("catalogue.index"))
@@ -80,6 +74,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.find_user(form.email.data)
         if user is not None and user.active:
+            services.record_reset_request(user, get_remote_address())
             send_password_link(user, TokenPurpose.PASSWORD_RESET)
             db.session.commit()
         # The same answer whether or not the account exists.
@@ -91,7 +86,7 @@ def forgot_password():
 def send_password_link(user: User, purpose: TokenPurpose) -> None:
     """Queue the e-mail with a one-time link (the caller commits)."""
     token = services.issue_token(user, purpose)
-    link = url_for("accounts.set_password", token=token, lang_code=user.locale, _external=True)
+    link = external_url("accounts.set_password", token=token, lang_code=user.locale)
     queue_mail(user.email, purpose.value, user.locale, kind=purpose.value,
                context={"user": user, "link": link, "lifetime": services.TOKEN_LIFETIME[purpose]})
 
@@ -182,11 +177,7 @@ def change_role(user_id: int):
     form.process(request.form)
     if not form.validate():
         abort(400)
-    old = user.role.value
-    user.role = Role(form.role.data)
-    record("change_role", "user", user.id, actor=current_user, organisation_id=user.organisation_id,
-           changes={"role": [old, user.role.value]})
-    db.session.commit()
+    services.change_role(current_user, user, Role(form.role.data))
     flash(_("%(name)s is now: %(role)s.", name=user.name, role=ROLE_LABELS[user.role.value]), "success")
     return redirect(url_for("accounts.manage_users"))
 
@@ -195,10 +186,16 @@ def change_role(user_id: int):
 @login_required
 def toggle_active(user_id: int):
     user = _managed_user(user_id)
-    user.active = request.form.get("active") == "1"
-    record("activate" if user.active else "deactivate", "user", user.id, actor=current_user,
-           organisation_id=user.organisation_id, changes={"active": user.active})
-    db.session.commit()
+    services.set_active(current_user, user, request.form.get("active") == "1")
     flash(_("The account of %(name)s is active.", name=user.name) if user.active
           else _("The account of %(name)s is deactivated.", name=user.name), "success")
+    return redirect(url_for("accounts.manage_users"))
+
+
+@bp.post("/manage/users/<int:user_id>/sessions")
+@login_required
+def end_sessions(user_id: int):
+    user = _managed_user(user_id)
+    services.end_user_sessions(current_user, user)
+    flash(_("Every session of %(name)s has ended; they must log in again.", name=user.name), "success")
     return redirect(url_for("accounts.manage_users"))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.accounts.permissions import Action, require
+from portal.audit import SECURITY_ACTIONS
 from portal.audit.models import AuditEvent
 from portal.catalogue.models import (
     Organisation,
@@ -342,8 +343,11 @@ class AuditFilter:
     action: str | None = None
     record_type: str | None = None
     organisation_id: int | None = None
+    security_only: bool = False
 
     def apply(self, statement):
+        if self.security_only:
+            statement = statement.where(AuditEvent.action.in_(SECURITY_ACTIONS))
         if self.action:
             statement = statement.where(AuditEvent.action == self.action)
         if self.record_type:

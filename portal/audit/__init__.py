@@ -6,6 +6,11 @@ from typing import Any
 
 from portal.extensions import db
 
+# What an administrator reviews after a suspected break-in: who got in, who tried, and who
+# changed the keys.
+SECURITY_ACTIONS = ("login", "login_failed", "password_reset_requested", "set_password", "end_sessions",
+                    "change_role", "activate", "deactivate")
+
 
 def record(
     action: str,

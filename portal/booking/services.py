@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context
@@ -56,6 +55,7 @@ from portal.extensions import db
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 from portal.notify.services import queue_mail
 from portal.timeutil import utcnow
+from portal.urls import external_url
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_TEXT = 4000
@@ -563,15 +563,6 @@ def _mail_context(booking: BookingRequest, locale: str, *, status: BookingStatus
         "recipient_side": side.value,
         "link": link,
     }
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link on ``PORTAL_BASE_URL`` (works in requests, the CLI and workers)."""
-    base = urlsplit(current_app.config["PORTAL_BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def unread_count(user: Any) -> int:
