@@ -12,12 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 from portal.catalogue.models import (
     DeliveryFormat,
@@ -35,6 +38,7 @@ from portal.catalogue.models import (
 from portal.catalogue.taxonomy import terms_by_code
 from portal.extensions import db
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
+from portal.parsing import INT32_MAX, clean_text, clean_value
 from portal.timeutil import utcnow
 
 ROLLING_START = "lopande"
@@ -42,10 +46,20 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGE_CODE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 TRANSLATION_LOCALES = sorted(set(LANGUAGES) - {DEFAULT_LOCALE})
 LIST_FIELDS = ("target_groups", "languages", "referrers", "start_dates")
+# The format nests four levels (list, record, translations, language); more is not an import file.
+MAX_NESTING = 8
 
 
 class ImportFileError(ValueError):
-    """The file cannot be read at all (not JSON/CSV, not a list of objects)."""
+    """The file cannot be read at all (not JSON/CSV, not a list of objects).
+
+    ``str(error)`` is English, for the command line; ``message`` is the same in the
+    interface language, for the web import.
+    """
+
+    def __init__(self, text: str, message: Any = None) -> None:
+        super().__init__(text)
+        self.message = message if message is not None else text
 
 
 @dataclass(frozen=True)
@@ -88,29 +102,67 @@ def read_file(path: Path | str) -> list[dict[str, Any]]:
 
 
 def parse_text(text: str, suffix: str) -> list[dict[str, Any]]:
+    """The records of a file's text; control characters are removed from every value."""
     if suffix == ".csv":
-        return _parse_csv(text)
+        return _parse_csv(clean_text(text))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"not valid JSON: line {exc.lineno}: {exc.msg}") from exc
+        raise ImportFileError(f"not valid JSON: line {exc.lineno}: {exc.msg}",
+                              _l("it is not valid JSON (line %(line)s).", line=exc.lineno)) from exc
+    except RecursionError as exc:
+        raise _too_deep() from exc
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ImportFileError(f"not valid JSON: {exc}", _l("it holds a value that cannot be read.")) from exc
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ImportFileError("the file must hold a JSON list of objects")
-    return data
+        raise ImportFileError("the file must hold a JSON list of objects",
+                              _l("the file must hold a JSON list of objects."))
+    if _nesting(data) > MAX_NESTING:
+        raise _too_deep()
+    return clean_value(data)
+
+
+def _too_deep() -> ImportFileError:
+    return ImportFileError(f"values are nested more than {MAX_NESTING} levels deep",
+                           _l("its values are nested more than %(num)s levels deep.", num=MAX_NESTING))
+
+
+def _nesting(data: Any) -> int:
+    """How deeply lists and objects are nested in ``data`` (without recursion)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_NESTING:
+                stack.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def _parse_csv(text: str) -> list[dict[str, Any]]:
     """CSV columns carry the JSON names; lists are ';'-separated; translations are
     columns such as ``translations.en.title``."""
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _csv_records(reader)
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit (131 072 characters)
+        raise ImportFileError(f"not valid CSV: line {reader.line_num}: {exc}",
+                              _l("it is not valid CSV (line %(line)s): a field is too long or a quote "
+                                 "is not closed.", line=reader.line_num)) from exc
+
+
+def _csv_records(reader: csv.DictReader) -> list[dict[str, Any]]:
     if not reader.fieldnames or "id" not in reader.fieldnames:
-        raise ImportFileError("the CSV file needs a header row with at least an 'id' column")
+        raise ImportFileError("the CSV file needs a header row with at least an 'id' column",
+                              _l("the CSV file needs a header row with at least an “id” column."))
     records = []
     for raw in reader:
         record: dict[str, Any] = {}
         for key, value in raw.items():
             if key is None:
                 continue
+            if isinstance(value, list):  # more fields than the header names (DictReader's restval)
+                value = ""
             value = (value or "").strip()
             if key.startswith("translations."):
                 _, locale, name = (key.split(".") + ["", ""])[:3]
@@ -156,20 +208,21 @@ class _Row:
             self.error(name, f"is longer than {max_length} characters")
         return value.strip()
 
-    def integer(self, name: str, *, minimum: int = 0, maximum: int | None = None,
+    def integer(self, name: str, *, minimum: int = 0, maximum: int = INT32_MAX,
                 required: bool = False) -> int | None:
         value = self.data.get(name)
         if value is None or value == "":
             if required:
                 self.error(name, "is required")
             return None
-        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(name, "must be a whole number")
             return None
-        if value < minimum or (maximum is not None and value > maximum):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        if not minimum <= value <= maximum:
+            bound = (f"between {minimum} and {maximum}" if value > maximum or maximum < INT32_MAX
+                     else f"at least {minimum}")
             self.error(name, f"must be {bound}")
             return None
         return value
@@ -180,7 +233,9 @@ class _Row:
             return None
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            number = None
+        if isinstance(value, bool) or number is None or not math.isfinite(number):
             self.error(name, "must be a number")
             return None
         if not low <= number <= high:
@@ -200,7 +255,8 @@ class _Row:
 
     def codes(self, name: str, allowed: Iterable[str] | None = None,
               pattern: re.Pattern | None = None) -> list[str]:
-        value = self.data.get(name) or []
+        value = self.data.get(name)
+        value = [] if value is None or value == "" else value
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.error(name, "must be a list of codes")
             return []
@@ -273,7 +329,7 @@ def validate(records: list[dict[str, Any]]) -> tuple[list[CleanRecord], list[Row
 def _clean_row(row: _Row, vocabularies: dict[Vocabulary, set[str]]) -> CleanRecord:
     external_id = row.text("id", required=True, max_length=64)
     code = row.text("municipality_code", required=True, max_length=4)
-    if code and not re.fullmatch(r"\d{4}", code):
+    if code and not re.fullmatch(r"[0-9]{4}", code):
         row.error("municipality_code", "must be four digits (SCB kommunkod)")
     type_code = row.text("type", required=True)
     if type_code and type_code not in vocabularies[Vocabulary.TYPE]:
@@ -333,8 +389,12 @@ def _clean_row(row: _Row, vocabularies: dict[Vocabulary, set[str]]) -> CleanReco
 
 def _start(row: _Row) -> tuple[list[date], Intake]:
     """``start`` is "lopande" (rolling intake) or a date; ``start_dates``/``intake`` refine it."""
-    dates = [day for value in (row.data.get("start_dates") or [])
-             if (day := row.iso_date("start_dates", value))]
+    given = row.data.get("start_dates")
+    given = [] if given is None or given == "" else given
+    if not isinstance(given, list) or not all(isinstance(value, str) for value in given):
+        row.error("start_dates", "must be a list of dates (YYYY-MM-DD)")
+        given = []
+    dates = [day for value in given if (day := row.iso_date("start_dates", value))]
     start = row.data.get("start")
     if start not in (None, "", ROLLING_START):
         first = row.iso_date("start")
@@ -357,6 +417,9 @@ def _translations(row: _Row) -> dict[str, dict[str, str]]:
             continue
         if not isinstance(texts, dict) or not isinstance(texts.get("title"), str) or not texts["title"].strip():
             row.error(name, "needs at least a title")
+            continue
+        if not all(isinstance(texts.get(key), str | None) for key in ("summary", "description")):
+            row.error(name, "summary and description must be text")
             continue
         result[locale] = {
             key: str(texts.get(key) or "").strip() for key in ("title", "summary", "description")

@@ -130,7 +130,7 @@ def parse_upload(filename: str, content: str) -> list[dict[str, Any]]:
     try:
         records = parse_text(content, suffix_of(filename))
     except ImportFileError as exc:
-        raise UploadProblem(_("The file cannot be read: %(reason)s", reason=str(exc))) from exc
+        raise UploadProblem(_("The file cannot be read: %(reason)s", reason=str(exc.message))) from exc
     if not records:
         raise UploadProblem(_("The file holds no interventions."))
     return records

@@ -46,6 +46,8 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
 from whoosh.index import LockError
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
@@ -693,6 +695,28 @@ def _read_mark(searcher: Searcher) -> int:
 # --------------------------------------------------------------------- index
 
 
+class _SegmentsInMemory(FileStorage):
+    """An index directory whose segment files are read into memory whole when opened.
+
+    Whoosh would map them (mmap), and a mapped file that is truncated or damaged on disk
+    kills the process with SIGBUS when a page past its end is touched; a read copy can only
+    be short, which fails as an ordinary exception: the search falls back to the database
+    and the index is rebuilt. The file is closed at once, as with a mapping.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, supports_mmap=False)
+
+    def open_file(self, name: str, **kwargs):
+        if not name.endswith(SEGMENT_SUFFIX):
+            return super().open_file(name, **kwargs)
+        with open(self._fpath(name), "rb") as file:
+            return BufferFile(memoryview(file.read()), name=name)
+
+
+SEGMENT_SUFFIX = ".seg"
+
+
 class SearchIndex:
     """The search index in `directory`; one object can serve many threads.
 
@@ -749,7 +773,7 @@ class SearchIndex:
         path = self._build_path(build)
         with _quiet_about_abandoned_files():
             try:
-                return whoosh_index.open_dir(str(path))
+                return _SegmentsInMemory(str(path)).open_index()
             except Exception as exc:  # noqa: BLE001 - any failure to open means "rebuild"
                 problem = f"cannot open the index in {path}: {exc!r}"
             gc.collect()
