@@ -25,7 +25,7 @@ database: setup
 
 ## Set up, load the demo region and serve it on http://127.0.0.1:5000
 run: database
-	$(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$${PORT:-5000}} $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
 
 ## Debian's Chromium for the browser tests (needs root and apt; skipped when present)
 chromium:

@@ -103,19 +103,32 @@ def browser():
         browser.close()
 
 
+def is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 @pytest.fixture
-def context_factory(browser, live_server):
+def csp_violations():
+    """What the browser reported as blocked by the Content-Security-Policy during the test."""
+    return []
+
+
+@pytest.fixture
+def context_factory(browser, live_server, csp_violations):
     contexts = []
 
     def new_context(**options):
         context = browser.new_context(base_url=live_server, **options)
         context.set_default_timeout(10_000)
+        context.on("console", lambda message: csp_violations.append(message.text)
+                   if is_csp_violation(message.text) else None)
         contexts.append(context)
         return context
 
     yield new_context
     for context in contexts:
         context.close()
+    assert not csp_violations, "the Content-Security-Policy blocked: " + "; ".join(csp_violations)
 
 
 @pytest.fixture
