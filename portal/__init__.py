@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     import portal.publishing.importing  # noqa: F401
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
+    from portal.api.docs import bp as api_docs_bp
     from portal.api.views import bp as api_bp
     from portal.catalogue.views import bp as catalogue_bp
     from portal.errors import register_error_handlers
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(hsds_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(publishing_bp)

@@ -18,6 +18,11 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _timestamp(value) -> str | None:
+    """A stored (naive UTC) timestamp as RFC 3339, which needs its offset."""
+    return value.isoformat() + "Z" if value else None
+
+
 def intervention_json(item: Intervention, locale: str, include_internal: bool) -> dict[str, Any]:
     text = localized_text(item, locale)
     data: dict[str, Any] = {
@@ -66,7 +71,7 @@ def intervention_json(item: Intervention, locale: str, include_internal: bool) -
         "valid_until": _iso(item.valid_until),
         "confirmed_on": _iso(item.confirmed_on),
         "stale": item.is_stale,
-        "updated_at": _iso(item.updated_at),
+        "updated_at": _timestamp(item.updated_at),
     }
     if include_internal:
         data["internal"] = {

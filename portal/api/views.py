@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.permissions import Action, can
 from portal.api.http import init_public_api
+from portal.api.openapi import openapi_document
 from portal.api.serializers import intervention_json
 from portal.catalogue import services
 from portal.errors import problem
@@ -63,9 +64,16 @@ def healthz():
     return jsonify(status="ok")
 
 
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    config = current_app.config
+    return jsonify(openapi_document(request.url_root.rstrip("/"), config["OPEN_DATA_LICENSE"],
+                                    config["OPEN_DATA_LICENSE_URL"]))
+
+
 @bp.get("/api/v1/interventions")
 def list_interventions():
-    page = positive_int("page", 1)
+    page = positive_int("page", 1, MAX_PAGE)
     per_page = positive_int("per_page", current_app.config["PER_PAGE"], services.MAX_PER_PAGE)
     filters = services.CatalogueFilters.from_args(request.args, services.filter_options())
     pagination = services.list_published(filters, page, per_page)

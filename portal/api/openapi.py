@@ -1,0 +1,232 @@
+"""The OpenAPI 3.1 description of ``/api/v1``, served at ``/api/v1/openapi.json``.
+
+Written by hand beside the views it describes; ``tests/api/test_openapi.py`` validates it
+with openapi-spec-validator and runs schemathesis against every operation, so a change to
+an answer that is not made here too fails the suite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.catalogue.services import MAX_PER_PAGE
+from portal.i18n import LANGUAGES
+from portal.search.engine import FACETS, MAX_PAGE, SORTS
+
+PROBLEM = "application/problem+json"
+
+STRING_OR_NULL = {"type": ["string", "null"]}
+INTEGER_OR_NULL = {"type": ["integer", "null"]}
+NUMBER_OR_NULL = {"type": ["number", "null"]}
+DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
+
+
+def _obj(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema, **extra}
+
+
+def _list_query(name: str, description: str) -> dict[str, Any]:
+    return _query(name, {"type": "array", "items": {"type": "string"}},
+                  description + " Repeat for several; unknown values are ignored.",
+                  style="form", explode=True)
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM: {"schema": _ref("Problem")}}}
+
+
+def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}},
+            "headers": {"ETag": {"schema": {"type": "string"}},
+                        "Last-Modified": {"schema": {"type": "string"}}}}
+
+
+COMMON_RESPONSES = {
+    "304": {"description": "Not modified since the ETag or date the request names."},
+    "429": {**_problem("Too many requests from this address; see Retry-After."),
+            "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                        "description": "Seconds to wait before trying again."}}},
+}
+
+TERM = _obj({"code": {"type": "string"}, "label": {"type": "string"}})
+
+INTERVENTION = _obj({
+    "id": {"type": "integer"},
+    "external_id": STRING_OR_NULL,
+    "url": {"type": "string", "format": "uri"},
+    "title": {"type": "string"},
+    "summary": {"type": "string"},
+    "description": {"type": "string", "description": "Markdown subset"},
+    "text_languages": _obj({name: {"type": "string"} for name in ("title", "summary", "description")}),
+    "translations": {"type": "array", "items": {"type": "string"}},
+    "organisation": _obj({"name": {"type": "string"}, "slug": {"type": "string"},
+                          "municipality_code": STRING_OR_NULL}),
+    "unit": {"oneOf": [{"type": "null"}, _obj({"name": {"type": "string"}})]},
+    "type": _ref("Term"),
+    "target_groups": {"type": "array", "items": _ref("Term")},
+    "referrers": {"type": "array", "items": _ref("Term")},
+    "languages": {"type": "array", "items": {"type": "string"}},
+    "address": STRING_OR_NULL,
+    "postcode": STRING_OR_NULL,
+    "city": STRING_OR_NULL,
+    "lat": NUMBER_OR_NULL,
+    "lon": NUMBER_OR_NULL,
+    "format": {"enum": ["on_site", "remote", "mixed"]},
+    "intake": {"enum": ["rolling", "cohorts", "single"]},
+    "start_dates": {"type": "array", "items": {"type": "string", "format": "date"}},
+    "enrolment_open": {"type": "boolean"},
+    "wait_weeks": INTEGER_OR_NULL,
+    "closed_periods": {"type": "string"},
+    "duration_weeks": INTEGER_OR_NULL,
+    "hours_per_week": INTEGER_OR_NULL,
+    "capacity": {"type": "integer", "minimum": 0},
+    "places_available": {"type": "integer", "minimum": 0},
+    "eligibility": {"type": "string"},
+    "accessibility": {"type": "string"},
+    "contact": _obj({"name": STRING_OR_NULL, "email": STRING_OR_NULL, "phone": STRING_OR_NULL}),
+    "valid_from": DATE_OR_NULL,
+    "valid_until": DATE_OR_NULL,
+    "confirmed_on": DATE_OR_NULL,
+    "stale": {"type": "boolean"},
+    "updated_at": {"type": ["string", "null"], "format": "date-time"},
+    "internal": {**_obj({"price_per_week_sek": {"type": "integer"},
+                         "referral_instructions": {"type": "string"}}),
+                 "description": "Only for a logged-in case officer."},
+}, optional=("internal",))
+
+SEARCH_RESULT = _obj({
+    "id": {"type": "integer"},
+    "external_id": STRING_OR_NULL,
+    "title": {"type": "string"},
+    "organisation": {"type": "string"},
+    "url": {"type": "string", "format": "uri"},
+    "snippet": {"type": "string"},
+    "score": {"type": "number"},
+})
+
+FACET_VALUE = _obj({"value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}})
+
+PAGING = [
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page number, from 1."),
+    _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+           "Results per page (default PER_PAGE, 20)."),
+]
+LANG = _query("lang", {"type": "string", "examples": list(LANGUAGES)},
+              f"Language of texts and labels: one of {', '.join(LANGUAGES)}. Without it (or with "
+              "another value), the browser's Accept-Language; Swedish where a text is not translated.")
+
+
+def openapi_document(base_url: str, license_name: str, license_url: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Insatsportalen API",
+            "version": "1.0.0",
+            "summary": "The region's labour-market interventions as JSON.",
+            "description": (
+                "Published interventions, the search of the portal and (under /hsds/) the same "
+                "offer in Open Referral's Human Services Data Specification 3.0. Errors are "
+                "problem details (RFC 9457). Answers carry ETag and Last-Modified; anonymous "
+                "GET answers allow any origin (CORS, without credentials). Requests are "
+                "rate-limited per address."
+            ),
+            "license": {"name": license_name, "url": license_url},
+        },
+        "servers": [{"url": base_url}],
+        "paths": {
+            "/api/v1/interventions": {"get": {
+                "operationId": "listInterventions",
+                "summary": "Published interventions, by title",
+                "parameters": [
+                    *PAGING, LANG,
+                    _list_query("municipality", "Municipality codes (SCB kommunkod) of the owner."),
+                    _list_query("type", "Type codes."),
+                    _list_query("target_group", "Target group codes."),
+                    _list_query("language", "Languages (ISO 639-1) the intervention is delivered in."),
+                    _query("places", {"type": "string"}, "'available' (or 1/true/on): only with free places."),
+                ],
+                "responses": {
+                    "200": _ok("One page of published interventions.", _ref("InterventionList")),
+                    "400": _problem("A paging parameter is not a whole number in range."),
+                    **COMMON_RESPONSES,
+                },
+            }},
+            "/api/v1/interventions/{intervention_id}": {"get": {
+                "operationId": "showIntervention",
+                "summary": "One published intervention",
+                "parameters": [
+                    {"name": "intervention_id", "in": "path", "required": True,
+                     "schema": {"type": "integer", "minimum": 1}},
+                    LANG,
+                ],
+                "responses": {
+                    "200": _ok("The intervention.", _ref("Intervention")),
+                    "404": _problem("No published intervention has that id."),
+                    **COMMON_RESPONSES,
+                },
+            }},
+            "/api/v1/search": {"get": {
+                "operationId": "search",
+                "summary": "The search page's results, in the same order",
+                "parameters": [
+                    _query("q", {"type": "string"}, "Words to search for (Swedish analysis, typo tolerant)."),
+                    *PAGING, LANG,
+                    _query("sort", {"type": "string", "examples": list(SORTS)},
+                           f"Order of results: {', '.join(SORTS)} (default relevance; other values "
+                           "are ignored)."),
+                    _query("near", {"type": "string", "examples": ["1290"]},
+                           "Municipality code (four digits) to sort by distance from; other values are ignored."),
+                    *[_list_query(name, f"Facet filter: {name}.") for name in FACETS],
+                ],
+                "responses": {
+                    "200": _ok("Results, facet counts and a spelling suggestion.", _ref("SearchResults")),
+                    "400": _problem("A paging parameter is not a whole number in range."),
+                    **COMMON_RESPONSES,
+                },
+            }},
+            "/api/v1/openapi.json": {"get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": _ok("The OpenAPI 3.1 document.", {"type": "object"}),
+                              **COMMON_RESPONSES},
+            }},
+        },
+        "components": {
+            "schemas": {
+                "Problem": {**_obj({"type": {"type": "string"}, "title": {"type": "string"},
+                                    "status": {"type": "integer"}, "detail": {"type": "string"}}),
+                            "description": "Problem details (RFC 9457)."},
+                "Term": TERM,
+                "Intervention": INTERVENTION,
+                "InterventionList": _obj({
+                    "total": {"type": "integer", "minimum": 0},
+                    "page": {"type": "integer", "minimum": 1},
+                    "per_page": {"type": "integer", "minimum": 1},
+                    "results": {"type": "array", "items": _ref("Intervention")},
+                }),
+                "SearchResult": SEARCH_RESULT,
+                "SearchResults": _obj({
+                    "total": {"type": "integer", "minimum": 0},
+                    "page": {"type": "integer", "minimum": 1},
+                    "results": {"type": "array", "items": _ref("SearchResult")},
+                    "facets": {"type": "object", "propertyNames": {"enum": list(FACETS)},
+                               "additionalProperties": {"type": "array", "items": FACET_VALUE}},
+                    "suggestion": STRING_OR_NULL,
+                }),
+            },
+        },
+    }
