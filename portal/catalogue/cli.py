@@ -29,10 +29,18 @@ def demo_command() -> None:
 @portal_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Validate and report without saving anything.")
-def import_command(file: str, dry_run: bool) -> None:
-    """Import interventions from a JSON or CSV FILE (format: see README)."""
+@click.option("--format", "file_format", type=click.Choice(["portal", "hsds"]), default="portal",
+              show_default=True,
+              help="portal: the import format (JSON or CSV, see README); hsds: an HSDS 3.0 services list.")
+def import_command(file: str, dry_run: bool, file_format: str) -> None:
+    """Import interventions from a JSON or CSV FILE, or an HSDS 3.0 services list."""
     try:
-        records = read_file(file)
+        if file_format == "hsds":
+            from portal.hsds.importing import read_services, records_from_services
+
+            records = records_from_services(read_services(file))
+        else:
+            records = read_file(file)
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     with click.progressbar(length=len(records), label="Importing", file=sys.stderr) as bar:
@@ -55,6 +63,24 @@ def import_command(file: str, dry_run: bool) -> None:
            if report.organisations_created else "")
         + "."
     )
+
+
+@portal_cli.command("export-hsds")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--lang", default="sv", show_default=True, help="Language of text fields.")
+def export_hsds_command(directory: str, lang: str) -> None:
+    """Write the open catalogue as HSDS 3.0 JSON files into DIRECTORY."""
+    from portal.hsds.exporting import export_hsds
+    from portal.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise click.ClickException(f"--lang must be one of {', '.join(LANGUAGES)}")
+    try:
+        report = export_hsds(directory, lang)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {directory}: {exc.strerror or exc}") from exc
+    click.echo(f"HSDS 3.0 written to {report.directory}: "
+               + ", ".join(f"{count} {name}" for name, count in report.counts.items()) + ".")
 
 
 @portal_cli.command("purge")
