@@ -25,8 +25,9 @@ EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, Link, X-RateLimit-Limit, X-
 
 def init_public_api(bp: Blueprint, *, exempt_endpoints: frozenset[str] = frozenset()) -> None:
     """Give every answer of ``bp`` validators, CORS and the rate limit."""
-    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"],
-                  exempt_when=lambda: request.endpoint in exempt_endpoints)(bp)
+    # One budget per address for the whole public API, whichever endpoint is asked.
+    limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="public_api",
+                         exempt_when=lambda: request.endpoint in exempt_endpoints)(bp)
 
     @bp.after_request
     def _public_api_headers(response: Response) -> Response:

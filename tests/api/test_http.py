@@ -1,0 +1,104 @@
+"""What every public API answer does: validators and 304, CORS, rate limit, problem details."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.accounts.models import Role
+from portal.extensions import db, limiter
+
+PUBLIC_URLS = ["/api/v1/interventions", "/api/v1/search?q=snickeri", "/api/v1/openapi.json",
+               "/hsds/", "/hsds/services", "/hsds/organizations", "/hsds/taxonomy_terms"]
+
+
+@pytest.fixture
+def items(make):
+    organisation = make.organisation(name="Hörby kommun", municipality_code="1266", slug="horby")
+    intervention = make.intervention(organisation, title="Snickeri", price_per_week_sek=700,
+                                     referral_instructions="Ring först.")
+    return organisation, intervention
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_etag_gives_304(client, items, url):
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_last_modified_gives_304_until_the_catalogue_changes(client, items):
+    _organisation, intervention = items
+    first = client.get("/hsds/services")
+    stamp = first.headers["Last-Modified"]
+    assert client.get("/hsds/services", headers={"If-Modified-Since": stamp}).status_code == 304
+    intervention.title = "Snickeri och trädgård"
+    intervention.updated_at = intervention.updated_at.replace(year=intervention.updated_at.year + 1)
+    db.session.commit()
+    changed = client.get("/hsds/services", headers={"If-Modified-Since": stamp,
+                                                    "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert changed.get_json()["contents"][0]["name"] == "Snickeri och trädgård"
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_cors_on_public_get_without_credentials(client, items, url):
+    response = client.get(url, headers={"Origin": "https://kommun.example.se"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_preflight_is_answered(client, items):
+    response = client.options("/hsds/services", headers={
+        "Origin": "https://kommun.example.se", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in response.headers["Access-Control-Allow-Headers"]
+
+
+def test_no_cors_for_a_logged_in_user_or_on_pages(client, items, login, no_csrf, make):
+    organisation, intervention = items
+    for url in ("/", "/login", f"/interventions/{intervention.id}"):
+        assert "Access-Control-Allow-Origin" not in client.get(url).headers, url
+    login(make.user(Role.CASEWORKER, organisation))
+    for url in [*PUBLIC_URLS, f"/api/v1/interventions/{intervention.id}", "/booking/mine", "/notifications"]:
+        response = client.get(url, headers={"Origin": "https://elsewhere.example"})
+        assert "Access-Control-Allow-Origin" not in response.headers, url
+        assert "Access-Control-Allow-Credentials" not in response.headers, url
+    answer = client.get(f"/api/v1/interventions/{intervention.id}")
+    assert answer.get_json()["internal"]["price_per_week_sek"] == 700
+    assert "private" in answer.headers["Cache-Control"]
+
+
+def test_rate_limit_answers_429_with_retry_after(client, items, app):
+    limiter.reset()
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    statuses = [client.get("/hsds/services").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    refused = client.get("/hsds/organizations")
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert refused.mimetype == "application/problem+json"
+    assert refused.get_json()["status"] == 429
+    assert client.get("/api/v1/interventions").status_code == 429  # one budget for the whole API
+    assert client.get("/healthz").status_code == 200  # monitoring is not limited
+    assert client.get("/").status_code == 200  # nor are the pages
+
+
+@pytest.mark.parametrize("method, url, status", [
+    ("get", "/api/v1/interventions/424242", 404),
+    ("get", "/api/v1/nothing", 404),
+    ("get", "/hsds/nothing", 404),
+    ("get", "/api/v1/interventions?page=0", 400),
+    ("post", "/api/v1/interventions", 405),
+    ("delete", "/hsds/services", 405),
+])
+def test_errors_are_problem_details(client, items, method, url, status):
+    response = getattr(client, method)(url)
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert set(body) == {"type", "title", "status", "detail"}
+    assert body["status"] == status and body["type"] == "about:blank" and body["detail"]
