@@ -329,9 +329,9 @@ def _schedules(item: Intervention, lang: str) -> list[dict[str, Any]]:
         if item.hours_per_week is not None or item.duration_weeks:
             parts = []
             if item.hours_per_week is not None:
-                parts.append(gettext("%(hours)s hours a week", hours=item.hours_per_week))
+                parts.append(gettext("Hours a week: %(hours)s", hours=item.hours_per_week))
             if item.duration_weeks:
-                parts.append(gettext("for %(weeks)s weeks", weeks=item.duration_weeks))
+                parts.append(gettext("Duration in weeks: %(weeks)s", weeks=item.duration_weeks))
             weekly_id = hsds_id("schedule", sid, "weekly")
             schedules.append(compact({
                 "id": weekly_id,
