@@ -43,7 +43,7 @@ def main() -> int:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench.db",
             "SEARCH_INDEX_DIR": f"{workdir}/index",
             "SECRET_KEY": "bench",
-            "MAIL_SEND_ON_REQUEST": False,
+            "QUEUE_IMMEDIATE": True,
         })
         with app.app_context():
             db.create_all()

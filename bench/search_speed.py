@@ -434,7 +434,7 @@ class PortalBench:
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SEARCH_INDEX_DIR": str(self.index_dir),
             "SECRET_KEY": "bench",
-            "MAIL_SEND_ON_REQUEST": False,
+            "QUEUE_IMMEDIATE": True,
         })
         self.context = self.app.app_context()
         self.context.push()
@@ -629,7 +629,7 @@ def gunicorn(database_url: str, index_dir: Path, workdir: Path, workers: int) ->
     """A gunicorn serving the benchmark portal on a free loopback port; always stopped."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SEARCH_INDEX_DIR=str(index_dir),
-               SECRET_KEY=uuid.uuid4().hex, MAIL_SEND_ON_REQUEST="false", PORTAL_ENV="benchmark")
+               SECRET_KEY=uuid.uuid4().hex, QUEUE_IMMEDIATE="true", PORTAL_ENV="benchmark")
     log = open(workdir / "gunicorn.log", "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "300",

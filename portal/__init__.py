@@ -43,14 +43,15 @@ def _configure_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal import i18n, notify
-    from portal.accounts.models import User
+    from portal import i18n, notify, security, tasks
+    from portal.accounts import sessions
     from portal.search import services as search_services
 
     _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    sessions.init_app(app)  # before CSRF: a form posted into an expired session is kept
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -58,11 +59,10 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     notify.init_app(app)
+    tasks.init_app(app)
     search_services.init_app(app)
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    security.init_app(app)
+    login_manager.user_loader(sessions.load_user)
 
 
 def _import_models() -> None:
@@ -111,6 +111,7 @@ def _register_cli(app: Flask) -> None:
     from portal.i18n.cli import translate_cli
     from portal.notify.cli import notify_cli
     from portal.search.cli import search_cli
+    from portal.tasks.cli import queue_cli
 
-    for group in (portal_cli, translate_cli, users_cli, notify_cli, search_cli):
+    for group in (portal_cli, translate_cli, users_cli, notify_cli, search_cli, queue_cli):
         app.cli.add_command(group)

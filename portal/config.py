@@ -75,7 +75,13 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool(os.environ.get("MAIL_USE_TLS")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Insatsportalen <no-reply@insatsportalen.example.se>"),
-        "MAIL_SEND_ON_REQUEST": _bool(os.environ.get("MAIL_SEND_ON_REQUEST"), True),
+        # The background queue: a redis:// URL in production; empty: a SQLite file in instance/.
+        "QUEUE_URL": os.environ.get("QUEUE_URL", ""),
+        "QUEUE_IMMEDIATE": _bool(os.environ.get("QUEUE_IMMEDIATE")),
+        # This node's own queue (index rebuilds); empty: a SQLite file in instance/ per index directory.
+        "NODE_QUEUE_URL": os.environ.get("NODE_QUEUE_URL", ""),
+        "QUEUE_WORKERS": _int("QUEUE_WORKERS", 2),
+        "IMPORT_STALE_MINUTES": _int("IMPORT_STALE_MINUTES", 30),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),

@@ -107,6 +107,7 @@ def test_config(database_url: str, tmp_path) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # The limiter's counters outlive one test's app; tests of the limit set their own.
         "API_RATE_LIMIT": "100000 per minute",
+        "QUEUE_IMMEDIATE": True,  # a task runs where it is enqueued; see the `real_queue` fixture
     }
 
 
@@ -142,6 +143,15 @@ def truncate_all_tables() -> None:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def real_queue(app, tmp_path):
+    """The queues on SQLite files of this test: tasks wait for `drain()` or a consumer."""
+    from tests.queue_helpers import real_queue as use_real_queue
+
+    with use_real_queue(app, tmp_path) as queue:
+        yield queue
 
 
 @pytest.fixture

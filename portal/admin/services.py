@@ -189,8 +189,17 @@ def update_organisation(actor, organisation: Organisation, values: dict[str, Any
         return organisation
     audit.record("update", "organisation", organisation.id, actor=actor,
                  organisation_id=organisation.id, changes=changes)
+    _release_held_mail_if_mailbox_set(changes)
     _commit_or_invalid()
     return organisation
+
+
+def _release_held_mail_if_mailbox_set(changes: dict[str, Any]) -> None:
+    if "booking_email" in changes:
+        from portal.booking.services import release_held_mail
+
+        db.session.flush()
+        release_held_mail()
 
 
 # ------------------------------------------------------------------------------- units
@@ -229,6 +238,7 @@ def create_unit(actor, organisation: Organisation, values: dict[str, Any]) -> Un
         raise InvalidInput(_errors_of(exc)) from exc
     audit.record("create", "unit", unit.id, actor=actor, organisation_id=organisation.id,
                  changes={name: new for name, (_old, new) in changes.items()})
+    _release_held_mail_if_mailbox_set(changes)
     _commit_or_invalid()
     return unit
 
@@ -242,6 +252,7 @@ def update_unit(actor, unit: Unit, values: dict[str, Any]) -> Unit:
         return unit
     audit.record("update", "unit", unit.id, actor=actor, organisation_id=unit.organisation_id,
                  changes=changes)
+    _release_held_mail_if_mailbox_set(changes)
     _commit_or_invalid()
     return unit
 

@@ -54,8 +54,10 @@ def _get_or_404(model, record_id: int):
 def organisations():
     require(current_user, Action.MANAGE_REGION)
     items = db.session.execute(db.select(Organisation).order_by(Organisation.name)).scalars().all()
+    from portal.booking.held_mail import held_counts
+
     return render_template("admin/organisations.html", organisations=items,
-                           kind_labels=ORGANISATION_KIND_LABELS)
+                           kind_labels=ORGANISATION_KIND_LABELS, held_counts=held_counts())
 
 
 @localized_route(bp, "/admin/organisations/new", methods=["GET", "POST"])

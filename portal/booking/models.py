@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -89,6 +90,8 @@ class BookingRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The owner had no booking mailbox: their mail waits until one is set.
+    owner_mail_held: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     source: Mapped[BookingSource] = mapped_column(
         str_enum(BookingSource, "booking_source"), default=BookingSource.REFERRAL
     )
@@ -152,7 +155,7 @@ class BookingRequest(db.Model):
     )
 
     @property
-    def owner_mailbox(self) -> str:
+    def owner_mailbox(self) -> str | None:
         """The functional mailbox the request is routed to: the unit's, else the organisation's."""
         return self.unit.effective_booking_email if self.unit else self.owner_organisation.booking_email
 

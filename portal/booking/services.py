@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import audit
 from portal.accounts.models import User
 from portal.accounts.permissions import Action, can
-from portal.booking import states
+from portal.booking import held_mail, states
 from portal.booking.labels import STATUS_LABELS
 from portal.booking.models import (
     CLOSED_STATUSES,
@@ -494,6 +494,19 @@ def _notify(booking: BookingRequest, *, to_side: Side, kind: str, template: str,
             db.session.add(BookingNotification(user_id=user.id, request=booking, kind=kind, status=status))
 
 
+def release_held_mail() -> int:
+    """Send the owners' mail that waited for a mailbox, for every owner that now has one."""
+    def queue_owner_mail(booking: BookingRequest) -> None:
+        template = "booking_interest" if booking.is_own_application else "booking_submitted"
+        with _template_context():
+            for recipient, locale, may_open in _mail_recipients(booking, Side.OWNER):
+                queue_mail(recipient, template, locale, kind="booking_submitted",
+                           context=_mail_context(booking, locale, status=None, may_open=may_open,
+                                                 side=Side.OWNER))
+
+    return held_mail.release(queue_owner_mail)
+
+
 @contextmanager
 def _template_context():
     """Make mail templates renderable outside a request (CLI, worker, a thread).
@@ -519,6 +532,9 @@ def _template_context():
 def _mail_recipients(booking: BookingRequest, side: Side) -> list[tuple[str, str, bool]]:
     """(address, language, whether the recipient can open the request page)."""
     if side is Side.OWNER:
+        if not booking.owner_mailbox:
+            held_mail.hold(booking)
+            return []
         return [(booking.owner_mailbox, DEFAULT_LOCALE, True)]
     creator = booking.created_by
     if creator is not None and creator.active:

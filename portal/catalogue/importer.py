@@ -614,7 +614,7 @@ def _new_municipality(record: CleanRecord) -> Organisation:
         kind=OrganisationKind.KOMMUN,
         municipality_code=record.municipality_code,
         slug=_free_slug(slugify(name), record.municipality_code),
-        booking_email=record.values["contact_email"] or f"kommun-{record.municipality_code}@example.se",
+        booking_email=None,  # set by the region administrator; requests are held until then
     )
 
 

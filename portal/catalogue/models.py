@@ -79,7 +79,7 @@ class Organisation(db.Model):
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
     municipality_code: Mapped[str | None] = mapped_column(String(4), unique=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    booking_email: Mapped[str] = mapped_column(String(254))
+    booking_email: Mapped[str | None] = mapped_column(String(254))  # none yet: requests are held
     website: Mapped[str | None] = mapped_column(String(500))
     lat: Mapped[float | None]
     lon: Mapped[float | None]

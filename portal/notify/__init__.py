@@ -1,4 +1,4 @@
-"""Notifications: the outbox, its sender, and delivery after the request that queued mail."""
+"""Notifications: the outbox and its sender. Mail is delivered by the queue, never in a request."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ logger = logging.getLogger("portal.mail")
 
 
 def mark_queued() -> None:
-    """Note that this request queued mail, so it is delivered when the request ends."""
+    """Note that this request queued mail, so the queue is woken when the request ends."""
     from flask import has_request_context
 
     if has_request_context():
@@ -19,12 +19,10 @@ def mark_queued() -> None:
 
 def init_app(app: Flask) -> None:
     @app.after_request
-    def deliver_queued_mail(response):
-        if g.pop("mail_queued", False) and app.config["MAIL_SEND_ON_REQUEST"]:
-            from portal.notify.services import deliver_pending
+    def wake_the_outbox(response):
+        # After the view committed; a rolled-back message is simply not found by the task.
+        if g.pop("mail_queued", False):
+            from portal.tasks import jobs, wake
 
-            try:
-                deliver_pending(limit=20)
-            except Exception:  # delivery must never break the request; the worker retries
-                logger.exception("delivering queued mail after the request failed")
+            wake(jobs.deliver_outbox)
         return response

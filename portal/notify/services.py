@@ -57,6 +57,17 @@ class DeliveryReport:
     failed: int = 0
 
 
+def deliver_all_due(batch: int = 100) -> DeliveryReport:
+    """Deliver every due message, batch by batch, until a batch leaves nothing due."""
+    total = DeliveryReport()
+    while True:
+        report = deliver_pending(limit=batch)
+        total.sent += report.sent
+        total.failed += report.failed
+        if report.sent + report.failed < batch:
+            return total
+
+
 def deliver_pending(limit: int = 100) -> DeliveryReport:
     """Send due messages; returns how many were sent and how many failed this round."""
     report = DeliveryReport()

@@ -8,23 +8,16 @@ its owner confirms it; the import then runs from that stored copy, never from an
 browser sends again. An editor may only touch their own organisation; a region
 administrator may import for any.
 
-The confirmed import runs in a background thread with its own application context. Every
-``IMPORT_PROGRESS_EVERY`` rows it writes the progress to the job's row on a connection of
-its own, in a short transaction, so the job page can show it while the import's own
-transaction is still open. SQLite allows one writer at a time, so there the progress is
-kept in this process only (the embedded default runs one process) and written to the row
-when the import ends. ``IMPORT_RUN_INLINE`` (tests) runs the import inside the request.
+The confirmed import runs on the background queue (``portal/publishing/import_jobs.py``).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import Counter
 from typing import Any
 
 from flask import (
-    Flask,
     abort,
     current_app,
     flash,
@@ -42,7 +35,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts.models import User
 from portal.accounts.permissions import Action, can, require
-from portal.catalogue.importer import ImportFileError, ImportReport, audit_import, import_records, parse_text
+from portal.catalogue.importer import ImportFileError, ImportReport, import_records, parse_text
 from portal.catalogue.models import Organisation
 from portal.errors import MESSAGES
 from portal.extensions import db
@@ -66,10 +59,6 @@ IMPORT_STATUS_LABELS = {
     "failed": _l("failed, nothing imported"),
 }
 
-# Progress of imports running in this process: job id -> (done, total).
-_live_progress: dict[int, tuple[int, int]] = {}
-_live_lock = threading.Lock()
-_threads: dict[int, threading.Thread] = {}
 
 
 class UploadProblem(ValueError):
@@ -212,7 +201,7 @@ def confirm_import(user: User, job: ImportJob) -> None:
     claimed = db.session.execute(
         db.update(ImportJob)
         .where(ImportJob.id == job.id, ImportJob.status == ImportStatus.PENDING)
-        .values(status=ImportStatus.RUNNING, done=0)
+        .values(status=ImportStatus.RUNNING, done=0, started_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -228,123 +217,6 @@ def cancel_import(user: User, job: ImportJob) -> None:
         raise JobNotPending()
     db.session.delete(job)
     db.session.commit()
-
-
-class _ProgressWriter:
-    """The importer's ``progress(done, total)`` callback for one job."""
-
-    def __init__(self, job_id: int, every: int) -> None:
-        self.job_id = job_id
-        self.every = max(1, every)
-        self.separate_writes = db.engine.dialect.name != "sqlite"
-
-    def __call__(self, done: int, total: int) -> None:
-        with _live_lock:
-            _live_progress[self.job_id] = (done, total)
-        if self.separate_writes and (done % self.every == 0 or done == total):
-            # A connection of its own: committed at once, visible while the import is open.
-            with db.engine.begin() as connection:
-                connection.execute(
-                    db.update(ImportJob).where(ImportJob.id == self.job_id)
-                    .values(done=done, total=total)
-                )
-
-
-def live_progress(job: ImportJob) -> tuple[int, int]:
-    """``(done, total)`` of a job, the freshest this process knows."""
-    with _live_lock:
-        live = _live_progress.get(job.id)
-    if job.status == ImportStatus.RUNNING and live is not None:
-        return max(live[0], job.done), live[1] or job.total
-    return job.done, job.total
-
-
-def run_job(job_id: int) -> ImportJob:
-    """Import a confirmed job from its stored copy of the file and record the outcome."""
-    job = db.session.get(ImportJob, job_id, populate_existing=True)
-    if job is None or job.status != ImportStatus.RUNNING:
-        raise JobNotPending()
-    filename, content, organisation_id = job.filename, job.content, job.organisation_id
-    db.session.commit()  # hold nothing on the job's row while the import runs
-    progress = _ProgressWriter(job_id, current_app.config.get("IMPORT_PROGRESS_EVERY",
-                                                              DEFAULT_PROGRESS_EVERY))
-
-    def record_success(report: ImportReport) -> None:
-        job = db.session.get(ImportJob, job_id)
-        job.report = report_data(report, records)
-        job.finished_at = utcnow()
-        job.status = ImportStatus.DONE
-        job.done = job.total = report.total
-        audit_import(report, source=job.filename, actor=job.owner, organisation_id=job.organisation_id,
-                     record_id=job.id)
-
-    records: list = []
-    try:
-        scope = db.session.get(Organisation, organisation_id) if organisation_id else None
-        records = parse_upload(filename, content)
-        report = import_records(records, only_organisation=scope, progress=progress,
-                                before_commit=record_success)
-    except Exception:
-        db.session.rollback()
-        log.exception("import job %s failed", job_id)
-        report = None
-    job = db.session.get(ImportJob, job_id, populate_existing=True)
-    if report is None or not report.ok:
-        job.report = report_data(report, records) if report is not None else {
-            "errors": [], "failure": True, "rows": []}
-        job.finished_at = utcnow()
-        job.status = ImportStatus.FAILED
-    db.session.commit()
-    with _live_lock:
-        _live_progress.pop(job_id, None)
-    return job
-
-
-def _run_in_thread(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run_job(job_id)
-        except Exception:  # never let a background thread die silently
-            log.exception("import job %s could not be run", job_id)
-            db.session.rollback()
-            _mark_failed(job_id)
-
-
-def _mark_failed(job_id: int) -> None:
-    with _live_lock:
-        _live_progress.pop(job_id, None)
-    try:
-        with db.engine.begin() as connection:
-            connection.execute(
-                db.update(ImportJob)
-                .where(ImportJob.id == job_id, ImportJob.status == ImportStatus.RUNNING)
-                .values(status=ImportStatus.FAILED, finished_at=utcnow(),
-                        report={"errors": [], "failure": True, "rows": []})
-            )
-    except Exception:
-        log.exception("import job %s could not be marked as failed", job_id)
-
-
-def start_job(job_id: int) -> None:
-    """Run a confirmed job: in a background thread, or at once when IMPORT_RUN_INLINE."""
-    if current_app.config.get("IMPORT_RUN_INLINE"):
-        run_job(job_id)
-        return
-    app = current_app._get_current_object()
-    for finished in [key for key, thread in _threads.items() if not thread.is_alive()]:
-        _threads.pop(finished, None)
-    thread = threading.Thread(target=_run_in_thread, args=(app, job_id),
-                              name=f"import-job-{job_id}", daemon=True)
-    _threads[job_id] = thread
-    thread.start()
-
-
-def wait_for_background_imports(timeout: float = 30.0) -> None:
-    """Wait for the import threads of this process (tests, orderly shutdown)."""
-    for job_id, thread in list(_threads.items()):
-        thread.join(timeout)
-        if not thread.is_alive():
-            _threads.pop(job_id, None)
 
 
 # ---------------------------------------------------------------------------- views
@@ -413,6 +285,8 @@ def import_interventions():
 @localized_route(bp, "/manage/import/<int:job_id>")
 @login_required
 def import_job(job_id: int):
+    from portal.publishing.import_jobs import live_progress
+
     job = owned_job(current_user, job_id)
     done, total = live_progress(job)
     return render_template("publishing/import_job.html", job=job, report=job.report or {},
@@ -428,6 +302,8 @@ def confirm_import_job(job_id: int):
     except JobNotPending:
         flash(_("This import has already been started."), "error")
         return redirect(url_for("publishing.import_job", job_id=job_id))
+    from portal.publishing.import_jobs import start_job
+
     start_job(job_id)
     return redirect(url_for("publishing.import_job", job_id=job_id))
 

@@ -45,6 +45,7 @@ class ImportJob(db.Model):
     done: Mapped[int] = mapped_column(default=0)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship()

@@ -173,7 +173,6 @@ class SearchService:
         self.index = SearchIndex(directory)
         self._write_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
-        self.last_rebuild_thread: threading.Thread | None = None
 
     # ---------------------------------------------------------------- keeping up
 
@@ -222,24 +221,19 @@ class SearchService:
         self.sync()  # changes committed while the documents were read
         return count
 
-    def rebuild_in_background(self, app: Flask) -> threading.Thread | None:
+    def rebuild_in_background(self) -> None:
+        """Ask this node's queue to rebuild the index (searches answer from the database meanwhile)."""
+        from portal.tasks import jobs, wake
+
+        if not self._rebuild_lock.locked():
+            wake(jobs.rebuild_search_index)
+
+    def rebuild_now(self) -> None:
+        """The queue's rebuild; a request that comes while one runs in this process is dropped."""
         if self._rebuild_lock.locked():
-            return None
-
-        def work():
-            with app.app_context():
-                try:
-                    self.rebuild()
-                    logger.warning("search index rebuilt after it was found missing or broken")
-                except Exception:
-                    logger.exception("rebuilding the search index failed")
-                finally:
-                    db.session.remove()
-
-        thread = threading.Thread(target=work, name="search-rebuild", daemon=True)
-        thread.start()
-        self.last_rebuild_thread = thread
-        return thread
+            return
+        self.rebuild()
+        logger.warning("search index rebuilt after it was found missing or broken")
 
     # --------------------------------------------------------------- searching
 
@@ -258,7 +252,7 @@ class SearchService:
             response = self.index.search(request)
         except IndexUnavailable as exc:
             logger.warning("search index unavailable (%s); answering from the database", exc)
-            self.rebuild_in_background(current_app._get_current_object())
+            self.rebuild_in_background()
             return database_search(request)
         return _resolve(response, params.locale)
 

@@ -15,8 +15,9 @@ from portal.audit.models import AuditEvent
 from portal.catalogue.importer import import_records
 from portal.catalogue.models import Intervention, Organisation
 from portal.extensions import db
-from portal.publishing import importing
+from portal.publishing import import_jobs, importing
 from portal.publishing.models import ImportJob, ImportStatus
+from tests.queue_helpers import ConsumerThread
 
 PASSWORD = "correct horse battery"
 
@@ -72,7 +73,8 @@ def csrf_off(app):
 
 @pytest.fixture
 def inline(app):
-    app.config["IMPORT_RUN_INLINE"] = True
+    """The queue runs the import where it is confirmed (the default in tests)."""
+    assert app.config["QUEUE_IMMEDIATE"]
 
 
 @pytest.fixture
@@ -265,37 +267,68 @@ def test_confirming_imports_the_stored_file(client, editor, kristianstad, inline
     )
 
 
-def test_import_runs_in_a_background_thread_and_the_page_follows_it(client, editor, app):
-    app.config["IMPORT_RUN_INLINE"] = False
+def test_import_runs_on_the_queue_and_the_page_follows_it(client, editor, app, real_queue):
     app.config["IMPORT_PROGRESS_EVERY"] = 5
     records = [row(f"K{number:03d}") for number in range(40)]
     job_id = job_id_of(upload(client, records))
+    response = client.post(f"/manage/import/{job_id}/confirm")
+    assert response.status_code == 302
+    assert real_queue.pending_count() == 1  # answered at once; the import waits for a consumer
+    page = html(client.get(f"/en/manage/import/{job_id}"))
+    assert "Importing" in page and '<meta http-equiv="refresh" content="2">' in page
+    assert re.search(r'<progress id="import-progress" max="40" value="\d+">', page)
+    consumer = ConsumerThread()
+    consumer.start()
     try:
-        response = client.post(f"/manage/import/{job_id}/confirm")
-        assert response.status_code == 302
-        assert job_id in importing._threads  # answered at once; the import goes on in a thread
-        seen_running = False
         deadline = time.monotonic() + 60
-        while True:
-            page = html(client.get(f"/en/manage/import/{job_id}"))
-            if "The import is finished" in page:
-                break
+        while "The import is finished" not in (page := html(client.get(f"/en/manage/import/{job_id}"))):
             assert "failed" not in page
-            if "Importing" in page:
-                seen_running = True
-                assert '<meta http-equiv="refresh" content="2">' in page
-                assert re.search(r'<progress id="import-progress" max="40" value="\d+">', page)
-                assert re.search(r"\d+ of 40 rows", page)
             assert time.monotonic() < deadline, "the import did not finish"
             time.sleep(0.05)
     finally:
-        importing.wait_for_background_imports()
+        consumer.stop()
     db.session.expire_all()
     assert count(Intervention) == 40
     job = db.session.get(ImportJob, job_id)
     assert job.status == ImportStatus.DONE and job.done == 40
-    if seen_running:
-        print("the running page was seen while the thread imported")
+
+
+def test_an_import_whose_consumer_died_is_marked_failed_and_says_so(client, editor, app, real_queue):
+    from datetime import timedelta
+
+    from portal.tasks.jobs import sweep_imports
+
+    job_id = job_id_of(upload(client, [row("K001")]))
+    client.post(f"/manage/import/{job_id}/confirm")
+    real_queue.flush()  # the consumer that took the task died with it
+    job = db.session.get(ImportJob, job_id)
+    assert job.status == ImportStatus.RUNNING
+    sweep_imports.job()
+    db.session.expire_all()
+    assert db.session.get(ImportJob, job_id).status == ImportStatus.RUNNING  # not yet stale
+    job.started_at -= timedelta(minutes=app.config["IMPORT_STALE_MINUTES"] + 1)
+    db.session.commit()
+    sweep_imports.job()
+    db.session.expire_all()
+    job = db.session.get(ImportJob, job_id)
+    assert job.status == ImportStatus.FAILED and job.finished_at is not None
+    page = html(client.get(f"/en/manage/import/{job_id}"))
+    assert "The import failed; nothing has been imported." in page and "interrupted" in page
+    assert count(Intervention) == 0
+
+
+def test_unconfirmed_uploads_are_removed_after_a_day(client, editor, app):
+    from datetime import timedelta
+
+    from portal.tasks.jobs import sweep_imports
+
+    job_id = job_id_of(upload(client, [row("K001")]))
+    job = db.session.get(ImportJob, job_id)
+    job.created_at -= timedelta(days=2)
+    db.session.commit()
+    sweep_imports.job()
+    db.session.expire_all()
+    assert db.session.get(ImportJob, job_id) is None
 
 
 def test_progress_is_visible_while_the_import_transaction_is_open(
@@ -305,7 +338,7 @@ def test_progress_is_visible_while_the_import_transaction_is_open(
     app.config["IMPORT_PROGRESS_EVERY"] = 2
     job_id = job_id_of(upload(client, [row(f"K{number:03d}") for number in range(6)]))
     seen: list[tuple[int, int]] = []
-    real_import = importing.import_records
+    real_import = import_jobs.import_records
 
     def watching_import(records, **options):
         progress = options["progress"]
@@ -314,7 +347,7 @@ def test_progress_is_visible_while_the_import_transaction_is_open(
             progress(done, total)
             if db.engine.dialect.name == "sqlite":  # one writer: progress is kept in the process
                 job = db.session.get(ImportJob, job_id)
-                seen.append(importing.live_progress(job))
+                seen.append(import_jobs.live_progress(job))
             else:
                 with db.engine.connect() as other:
                     seen.append(
@@ -331,7 +364,7 @@ def test_progress_is_visible_while_the_import_transaction_is_open(
 
         return real_import(records, **{**options, "progress": observe})
 
-    monkeypatch.setattr(importing, "import_records", watching_import)
+    monkeypatch.setattr(import_jobs, "import_records", watching_import)
     client.post(f"/manage/import/{job_id}/confirm")
     if db.engine.dialect.name == "sqlite":
         assert seen == [(n, 6) for n in range(1, 7)]
