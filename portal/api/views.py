@@ -67,7 +67,7 @@ def healthz():
 @bp.get("/api/v1/openapi.json")
 def openapi():
     config = current_app.config
-    return jsonify(openapi_document(request.url_root.rstrip("/"), config["OPEN_DATA_LICENSE"],
+    return jsonify(openapi_document(config["PORTAL_BASE_URL"].rstrip("/"), config["OPEN_DATA_LICENSE"],
                                     config["OPEN_DATA_LICENSE_URL"]))
 
 

@@ -12,8 +12,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
-
 from portal.catalogue.models import Vocabulary
 from portal.catalogue.taxonomy import terms
 from portal.hsds import mapping, queries
@@ -28,7 +26,7 @@ class ExportReport:
 
 
 def collect(lang: str) -> dict[str, list[dict]]:
-    """Every HSDS record of the open feed, by file name (needs a request context for URLs)."""
+    """Every HSDS record of the open feed, by file name."""
     items = list(queries.stream(queries.feed()))
     by_organisation: dict[int, list] = {}
     for item in items:
@@ -55,9 +53,7 @@ def collect(lang: str) -> dict[str, list[dict]]:
 def export_hsds(directory: Path | str, lang: str = "sv") -> ExportReport:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    base_url = current_app.config.get("PORTAL_BASE_URL") or "http://localhost"
-    with current_app.test_request_context("/", base_url=base_url):
-        records = collect(lang)
+    records = collect(lang)
     report = ExportReport(directory)
     for name in FILES:
         path = directory / f"{name}.json"

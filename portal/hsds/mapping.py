@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from flask import url_for
 from flask_babel import force_locale, gettext
 
 from portal.catalogue.models import (
@@ -44,6 +43,7 @@ from portal.hsds.ids import (
     taxonomy_term_id,
 )
 from portal.i18n.content import localized_text
+from portal.urls import external_url
 
 HSDS_VERSION = "3.0"
 HSDS_PROFILE = "https://openreferral.org/imls/hsds/"
@@ -262,8 +262,7 @@ def service_json(item: Intervention, lang: str, internal: bool) -> dict[str, Any
         "organization_id": organization_id(item.organisation),
         "name": text.title.value,
         "description": description,
-        "url": url_for("catalogue.show_intervention", intervention_id=item.id, lang_code=lang,
-                       _external=True),
+        "url": external_url("catalogue.show_intervention", intervention_id=item.id, lang_code=lang),
         "email": item.contact_email,
         "status": hsds_status(item),
         "application_process": "\n\n".join(process),
