@@ -23,9 +23,12 @@ database: setup
 	$(BIN)/flask portal demo
 	$(BIN)/flask search rebuild
 
-## Set up, load the demo region and serve it on http://127.0.0.1:5000
+## Set up, load the demo region and serve it on http://127.0.0.1:5000 with a queue consumer beside it
 run: database
-	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$${PORT:-5000}} $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+	export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$${PORT:-5000}}; \
+	$(BIN)/flask queue worker & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
 
 ## Debian's Chromium for the browser tests (needs root and apt; skipped when present)
 chromium:

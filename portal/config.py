@@ -77,6 +77,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Insatsportalen <no-reply@insatsportalen.example.se>"),
         # The background queue: a redis:// URL in production; empty: a SQLite file in instance/.
         "QUEUE_URL": os.environ.get("QUEUE_URL", ""),
+        "QUEUE_NAME": os.environ.get("QUEUE_NAME", "portal"),  # several portals may share one Redis
         "QUEUE_IMMEDIATE": _bool(os.environ.get("QUEUE_IMMEDIATE")),
         # This node's own queue (index rebuilds); empty: a SQLite file in instance/ per index directory.
         "NODE_QUEUE_URL": os.environ.get("NODE_QUEUE_URL", ""),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.permissions import Action, can
 from portal.api.http import init_public_api
@@ -13,7 +11,8 @@ from portal.api.openapi import openapi_document
 from portal.api.serializers import intervention_json
 from portal.catalogue import services
 from portal.errors import problem
-from portal.extensions import csrf, db
+from portal.extensions import csrf
+from portal.health import health_report
 from portal.i18n import select_locale
 from portal.i18n.content import localized_text
 from portal.parsing import parse_int
@@ -55,13 +54,8 @@ def positive_int(name: str, default: int, maximum: int | None = None) -> int:
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        current_app.logger.exception("health check: the database does not answer")
-        db.session.rollback()
-        return jsonify(status="unavailable", database="error"), 503
-    return jsonify(status="ok")
+    healthy, report = health_report()
+    return jsonify(report), 200 if healthy else 503
 
 
 @bp.get("/api/v1/openapi.json")

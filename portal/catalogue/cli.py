@@ -97,3 +97,26 @@ def purge_command(months: int | None) -> None:
     report = purge_closed_requests(months)
     click.echo(f"{report.anonymised} closed booking request(s) closed before "
                f"{report.cutoff:%Y-%m-%d} anonymised (retention: {months} months).")
+
+
+@portal_cli.command("status")
+def status_command() -> None:
+    """Database, queue, outbox and search index, in words; exits 1 when the database is down."""
+    from portal.health import health_report
+    from portal.tasks.jobs import PERIODIC_JOBS
+
+    healthy, report = health_report()
+    click.echo(f"Database: {'answers' if healthy else 'DOES NOT ANSWER'}")
+    queue = report["queue"]
+    click.echo(f"Queue: {queue['pending']} task(s) waiting, {queue['scheduled']} scheduled"
+               if queue["reachable"] else f"Queue: NOT REACHABLE ({queue['error']})")
+    if healthy:
+        outbox = report["outbox"]
+        click.echo(f"Outbox: {outbox['undelivered']} message(s) undelivered"
+                   + (f", the oldest for {outbox['oldest_undelivered_seconds']} s" if outbox["undelivered"] else ""))
+        index = report["search_index"]
+        click.echo(f"Search index: {index['behind']} job(s) behind" if index["usable"]
+                   else "Search index: NOT USABLE (searches answer from the database; run `flask search rebuild`)")
+    click.echo("Periodic jobs: " + "; ".join(f"{name}: {what}" for name, what in PERIODIC_JOBS.items()))
+    if not healthy:
+        raise SystemExit(1)

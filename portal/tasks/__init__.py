@@ -40,6 +40,8 @@ def init_app(app: Flask) -> None:
     global _app
     _app = app
     immediate = bool(app.config["QUEUE_IMMEDIATE"])
+    queue.name = app.config.get("QUEUE_NAME") or "portal"
+    node_queue.name = f"{queue.name}-node"
     _configure(queue, app.config["QUEUE_URL"] or _sqlite_url(Path(app.instance_path) / "queue.db"), immediate)
     _configure(node_queue, app.config.get("NODE_QUEUE_URL") or _sqlite_url(node_queue_file(app)), immediate)
     app.extensions["queue"] = queue
@@ -70,7 +72,7 @@ def _configure(huey: Huey, url: str, immediate: bool) -> None:
         raise ConfigurationError(f"QUEUE_URL must be a redis:// or sqlite:/// URL, not {url!r}")
     if huey.immediate != immediate:
         huey.immediate = immediate  # recreates the storage
-    elif not immediate:
+    else:
         huey.storage = huey.create_storage()
 
 

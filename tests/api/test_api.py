@@ -21,7 +21,33 @@ def items(make):
 def test_healthz_ok(client, app):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    body = response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["queue"]["reachable"] is True
+    assert body["outbox"] == {"undelivered": 0, "oldest_undelivered_seconds": 0}
+
+
+def test_healthz_reports_the_age_of_the_oldest_undelivered_mail(client, app, real_queue):
+    from datetime import timedelta
+
+    from portal.notify.models import OutboxMessage
+    from portal.tasks.jobs import deliver_outbox
+    from portal.timeutil import utcnow
+
+    db.session.add(OutboxMessage(recipient="a@example.se", subject="s", body="b", kind="test",
+                                 created_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    real_queue.enqueue(deliver_outbox.s())
+    body = client.get("/healthz").get_json()
+    assert body["outbox"]["undelivered"] == 1 and body["outbox"]["oldest_undelivered_seconds"] >= 300
+    assert body["queue"] == {"reachable": True, "pending": 1, "scheduled": 0}
+
+
+def test_portal_status_prints_the_same_for_a_person(runner, app):
+    result = runner.invoke(args=["portal", "status"])
+    assert result.exit_code == 0, result.output
+    assert "Database: answers" in result.output and "Queue: 0 task(s) waiting" in result.output
+    assert "Outbox: 0 message(s) undelivered" in result.output
 
 
 def test_healthz_503_when_database_does_not_answer(client, app, monkeypatch):
