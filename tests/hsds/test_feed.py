@@ -59,13 +59,15 @@ def test_root_names_version_profile_and_openapi(client, app, hsds_schemas):
     assert data["license"] == "CC0-1.0"
 
 
-@pytest.mark.parametrize("path", LIST_PATHS)
-@pytest.mark.parametrize("query", ["", "?full=true", "?per_page=1&page=2", "?lang=en&full=1"])
-def test_every_list_validates(client, catalogue, hsds_schemas, path, query):
-    data = get_json(client, f"/hsds{path}{query}")
-    hsds_schemas.check_response(path, data)
-    assert set(data) >= {"total_items", "total_pages", "page_number", "size", "first_page",
-                         "last_page", "empty", "contents"}
+def test_every_list_validates(client, catalogue, hsds_schemas):
+    # One test (not one per combination): building the catalogue is what takes the time.
+    for path in LIST_PATHS:
+        for query in ("", "?full=true", "?per_page=1&page=2", "?lang=en&full=1", "?full_service=true&lang=ar"):
+            data = get_json(client, f"/hsds{path}{query}")
+            hsds_schemas.check_response(path, data)
+            assert set(data) >= {"total_items", "total_pages", "page_number", "size", "first_page",
+                                 "last_page", "empty", "contents"}
+            assert data["total_items"] > 0 and data["contents"], (path, query)
 
 
 def test_every_detail_validates(client, catalogue, hsds_schemas):
@@ -209,12 +211,13 @@ def test_minimal_and_ndjson(client, catalogue, hsds_schemas):
         assert client.get(f"/hsds{path}?format=ndjson").status_code == 200
 
 
-@pytest.mark.parametrize("query", ["page=0", "per_page=abc", "per_page=100000", "full=maybe", "format=xml"])
-def test_bad_parameters_are_problems(client, catalogue, query):
-    response = client.get(f"/hsds/services?{query}")
-    assert response.status_code == 400
-    assert response.mimetype == "application/problem+json"
-    assert set(response.get_json()) == {"type", "title", "status", "detail"}
+def test_bad_parameters_are_problems(client, catalogue):
+    for query in ("page=0", "per_page=abc", "per_page=100000", "full=maybe", "format=xml",
+                  "page=99999999999999999999"):
+        response = client.get(f"/hsds/services?{query}")
+        assert response.status_code == 400, query
+        assert response.mimetype == "application/problem+json"
+        assert set(response.get_json()) == {"type", "title", "status", "detail"}
 
 
 def test_unknown_ids_are_404_problems(client, catalogue):
