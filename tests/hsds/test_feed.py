@@ -180,7 +180,8 @@ def test_modified_after(client, catalogue):
     db.session.commit()
     since = (catalogue["closed"].updated_at - timedelta(seconds=1)).isoformat() + "Z"
     future = (utcnow() + timedelta(days=1)).isoformat() + "%2B01:00"
-    assert "Hälsoskola (ny)" in {s["name"] for s in get_json(client, f"/hsds/services?modified_after={since}")["contents"]}
+    recent = get_json(client, f"/hsds/services?modified_after={since}")["contents"]
+    assert "Hälsoskola (ny)" in {service["name"] for service in recent}
     assert get_json(client, f"/hsds/services?modified_after={future}")["empty"] is True
     problem = get_json(client, "/hsds/services?modified_after=yesterday", 400)
     assert problem["status"] == 400 and "modified_after" in problem["detail"]
