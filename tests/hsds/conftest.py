@@ -68,12 +68,18 @@ class HsdsSchemas:
         assert not errors, f"not a valid {name}:\n" + "\n".join(errors[:20])
 
 
+REQUIRED = ["openapi.json", "service.json", "compiled/service.json", "compiled/service_list.json",
+            "compiled/organization.json", "compiled/service_at_location.json", "taxonomy.json",
+            "taxonomy_term.json"]
+
+
+def load_schemas(directory: Path) -> HsdsSchemas:
+    absent = [name for name in REQUIRED if not (directory / name).is_file()]
+    if absent:
+        _missing(f"{', '.join(absent)} not found in {directory}")
+    return HsdsSchemas(directory)
+
+
 @pytest.fixture(scope="session")
 def hsds_schemas() -> HsdsSchemas:
-    required = ["openapi.json", "service.json", "compiled/service.json", "compiled/service_list.json",
-                "compiled/organization.json", "compiled/service_at_location.json", "taxonomy.json",
-                "taxonomy_term.json"]
-    absent = [name for name in required if not (SCHEMA_DIR / name).is_file()]
-    if absent:
-        _missing(f"{', '.join(absent)} not found in {SCHEMA_DIR}")
-    return HsdsSchemas(SCHEMA_DIR)
+    return load_schemas(SCHEMA_DIR)
