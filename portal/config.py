@@ -83,6 +83,8 @@ def from_environment(instance_path: str) -> dict:
         "NODE_QUEUE_URL": os.environ.get("NODE_QUEUE_URL", ""),
         "QUEUE_WORKERS": _int("QUEUE_WORKERS", 2),
         "IMPORT_STALE_MINUTES": _int("IMPORT_STALE_MINUTES", 30),
+        "OUTBOX_RETRY_SECONDS": _int("OUTBOX_RETRY_SECONDS", 30),  # the first back-off step
+        "OUTBOX_CLAIM_SECONDS": _int("OUTBOX_CLAIM_SECONDS", 120),  # a sender that died gives it back
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import free_port
+from tests.processes import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_corpus.json"

@@ -46,9 +46,9 @@ def queue_mail(recipient: str, template: str, locale: str, *, kind: str,
     return message
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … at most an hour."""
-    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+def backoff(attempts: int, base_seconds: int = 30) -> timedelta:
+    """30 s, 1 min, 2 min, … at most an hour (``OUTBOX_RETRY_SECONDS`` is the first step)."""
+    return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 @dataclass
@@ -66,6 +66,18 @@ def deliver_all_due(batch: int = 100) -> DeliveryReport:
         total.failed += report.failed
         if report.sent + report.failed < batch:
             return total
+
+
+def seconds_until_next_attempt() -> float | None:
+    """How long until the earliest unsent message is due again (a retry, or a claim that lapses)."""
+    row = db.session.execute(
+        db.select(db.func.min(OutboxMessage.next_attempt_at), db.func.min(OutboxMessage.claimed_until))
+        .where(OutboxMessage.sent_at.is_(None))
+    ).one()
+    moments = [moment for moment in row if moment is not None]
+    if not moments:
+        return None
+    return max((min(moments) - utcnow()).total_seconds(), 0.0)
 
 
 def deliver_pending(limit: int = 100) -> DeliveryReport:
@@ -112,7 +124,8 @@ def _claim(message_id: int) -> bool:
             table.c.sent_at.is_(None),
             (table.c.claimed_until.is_(None)) | (table.c.claimed_until < now),
         )
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .values(claimed_until=now + timedelta(seconds=current_app.config.get("OUTBOX_CLAIM_SECONDS",
+                                                                                CLAIM_SECONDS)))
     )
     db.session.commit()
     return result.rowcount == 1
@@ -121,7 +134,8 @@ def _claim(message_id: int) -> bool:
 def _record_failure(message: OutboxMessage, error: Exception) -> None:
     message.attempts += 1
     message.last_error = f"{type(error).__name__}: {error}"[:1000]
-    message.next_attempt_at = utcnow() + backoff(message.attempts)
+    message.next_attempt_at = utcnow() + backoff(message.attempts,
+                                                 current_app.config.get("OUTBOX_RETRY_SECONDS", 30))
     message.claimed_until = None
     db.session.commit()
     logger.warning("mail %s to %s failed (attempt %s): %s", message.id, message.recipient,

@@ -29,6 +29,9 @@ def worker_command(workers: int | None, no_periodic: bool) -> None:
     node_consumer = node_queue.create_consumer(workers=1, periodic=False)
     consumer = queue.create_consumer(workers=workers, periodic=not no_periodic, worker_type="thread")
     node_consumer.start()
+    from portal.tasks import jobs, wake
+
+    wake(jobs.deliver_outbox)  # whatever waited while no consumer ran
     try:
         consumer.run()
     finally:

@@ -25,10 +25,13 @@ logger = logging.getLogger("portal.tasks")
 @queue.task(retries=2, retry_delay=30)
 @in_app_context
 def deliver_outbox() -> None:
-    """Send what the outbox holds (each message exactly once; failures retried with back-off)."""
-    from portal.notify.services import deliver_all_due
+    """Send what the outbox holds (each message exactly once); wake again when a retry falls due."""
+    from portal.notify.services import deliver_all_due, seconds_until_next_attempt
 
     deliver_all_due()
+    delay = seconds_until_next_attempt()
+    if delay is not None:
+        deliver_outbox.schedule(delay=delay + 0.5)
 
 
 @queue.task()

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.processes import flask, free_port, wait_until_up
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -29,33 +28,6 @@ def unavailable(reason: str):
     if os.environ.get("CI"):
         pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def flask(env: dict, *args: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], env=env,
-                            cwd=PROJECT_ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
 
 
 @pytest.fixture(scope="session")

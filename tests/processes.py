@@ -1,0 +1,40 @@
+"""Helpers for tests that run the portal as real processes (gunicorn, flask commands) on loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def flask(env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], env=env,
+                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer in time")
