@@ -93,6 +93,9 @@ def from_environment(instance_path: str) -> dict:
             "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/publicdomain/zero/1.0/"
         ),
         "BOOKING_RETENTION_MONTHS": _int("BOOKING_RETENTION_MONTHS", 12),
+        "STALE_AFTER_MONTHS": _int("STALE_AFTER_MONTHS", 6),
+        "REVIEW_REMINDER_DAYS": _int("REVIEW_REMINDER_DAYS", 14),
+        "AUTO_PAUSE_AFTER_MONTHS": _int("AUTO_PAUSE_AFTER_MONTHS", 0),  # 0: never
         "PER_PAGE": _int("PER_PAGE", 20),
         "REGION_NAME": os.environ.get("REGION_NAME", "Skåne Nordost"),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from portal.extensions import db
 from portal.timeutil import today, utcnow
 
-STALE_AFTER_DAYS = 180
-
 
 def str_enum(enum_class: type[enum.Enum], name: str) -> db.Enum:
     """A portable enum column: a VARCHAR with a named CHECK constraint."""
@@ -277,10 +275,17 @@ class Intervention(db.Model):
         return min(upcoming) if upcoming else None
 
     @property
-    def is_stale(self) -> bool:
-        """True when the owner has not confirmed the record for half a year."""
+    def stale_from(self) -> date:
+        """The first day the record counts as stale: ``STALE_AFTER_MONTHS`` after its confirmation."""
+        from dateutil.relativedelta import relativedelta
+        from flask import current_app
+
         confirmed = self.confirmed_on or self.updated_at.date()
-        return (today() - confirmed).days > STALE_AFTER_DAYS
+        return confirmed + relativedelta(months=current_app.config.get("STALE_AFTER_MONTHS", 6))
+
+    @property
+    def is_stale(self) -> bool:
+        return today() >= self.stale_from
 
     @property
     def booking_email(self) -> str:

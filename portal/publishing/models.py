@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -61,3 +61,16 @@ class ImportJob(db.Model):
 
     def __repr__(self) -> str:
         return f"<ImportJob {self.id} {self.filename!r} {self.status}>"
+
+
+class ReminderLog(db.Model):
+    """A reminder about an intervention that has been sent: each (kind, due date) only once."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("intervention_id", "kind", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("interventions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # review, expiry-14, expiry-7, expiry-1
+    due_on: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

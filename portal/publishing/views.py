@@ -15,7 +15,7 @@ from portal.catalogue.views import accepts_own_application
 from portal.extensions import db
 from portal.i18n import current_locale_code, localized_route
 from portal.i18n.content import localized_text
-from portal.publishing import services
+from portal.publishing import freshness, services
 from portal.publishing.blueprint import bp
 from portal.publishing.forms import (
     DELIVERY_LANGUAGES,
@@ -58,6 +58,7 @@ def list_interventions():
     return render_template(
         "publishing/list.html",
         interventions=interventions,
+        needs_review=freshness.review_list(list(interventions)),
         translation_locales=TRANSLATION_LOCALES,
         places_form=PlacesForm,
         status_actions=services.STATUS_ACTIONS,
@@ -245,3 +246,23 @@ def duplicate_intervention(intervention_id: int):
     flash(_("A draft copy was created. Change what differs and publish it."), "success")
     return redirect(url_for("publishing.edit_intervention", intervention_id=copy.id))
 
+
+
+@bp.post("/manage/interventions/<int:intervention_id>/confirm")
+@login_required
+def confirm_intervention(intervention_id: int):
+    """"Still correct", from the list, the edit page or the page a reminder's link opens."""
+    intervention = get_editable(intervention_id)
+    freshness.confirm(current_user, intervention)
+    flash(_("“%(title)s” is confirmed as still correct today.", title=intervention.title), "success")
+    return redirect(safe_redirect_target(request.form.get("next")) or url_for("publishing.list_interventions"))
+
+
+@localized_route(bp, "/manage/interventions/<int:intervention_id>/confirm/<token>")
+@login_required
+def confirm_from_link(intervention_id: int, token: str):
+    """A reminder's signed link: it opens, for an editor of the owner only, one "Still correct" button."""
+    if not freshness.token_names(token, intervention_id):
+        abort(404)
+    intervention = get_editable(intervention_id)
+    return render_template("publishing/confirm.html", intervention=intervention)

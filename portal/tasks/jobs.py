@@ -128,3 +128,14 @@ def remind_missing_mailboxes() -> None:
         from portal.tasks import wake
 
         wake(deliver_outbox)
+
+
+@periodic("freshness", crontab(minute="0", hour="6"), timedelta(days=1),
+          "review digests, valid-until reminders, auto-pause of long-stale records, closing finished cohorts")
+def keep_the_catalogue_true() -> None:
+    from portal.publishing.freshness import run_daily
+    from portal.tasks import wake
+
+    report = run_daily()
+    logger.info("freshness: %s", report)
+    wake(deliver_outbox)
