@@ -146,7 +146,7 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
             ),
             "license": {"name": license_name, "url": license_url},
         },
-        "servers": [{"url": base_url}],
+        "servers": [{"url": base_url, "description": "Insatsportalen"}],
         "paths": {
             "/api/v1/interventions": {"get": {
                 "operationId": "listInterventions",
