@@ -106,3 +106,36 @@ def test_errors_are_problem_details(client, items):
         assert set(body) == {"type", "title", "status", "detail"}, url
         assert body["status"] == status and body["type"] == "about:blank" and body["detail"], url
     assert client.get("/hsds/nothing?lang=en").get_json()["title"] == "Not Found"
+
+
+def test_the_api_budget_is_shared_through_redis(items, app, tmp_path):
+    """Several processes count against one budget when the counters are in Redis: a fresh
+    application (as another process would be) sees the requests the first one counted."""
+    import os
+    import uuid
+
+    import redis
+
+    from portal import create_app
+    from tests.conftest import test_config
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI: {exc}", pytrace=False)
+        pytest.skip(f"Redis not reachable: {exc}")
+    # A window length of this test's own makes its counter key its own (the limiter's key
+    # prefix cannot be changed once set, and other runs may share the Redis server).
+    window = 3600 + uuid.uuid4().int % 3600
+    settings = test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path) | {
+        "RATELIMIT_STORAGE_URI": url, "API_RATE_LIMIT": f"2 per {window} second"}
+    try:
+        first = create_app(settings)
+        assert [first.test_client().get("/hsds/taxonomies").status_code for _ in range(2)] == [200, 200]
+        second = create_app(settings)
+        refused = second.test_client().get("/api/v1/openapi.json")
+        assert refused.status_code == 429 and refused.headers["Retry-After"]
+    finally:
+        create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path))  # the limiter back on memory://
