@@ -371,11 +371,11 @@ def init_app(app: Flask) -> None:
     app.extensions["search"] = SearchService(app.config["SEARCH_INDEX_DIR"])
 
     @app.after_request
-    def apply_index_jobs(response):
+    def wake_the_index(response):
+        # This node's consumer applies the new index jobs; a search before that catches up itself.
         if g.pop("search_sync_needed", False):
-            try:
-                app.extensions["search"].sync()
-            except (IndexUnavailable, IndexBusy) as exc:  # the next search catches up
-                logger.info("index jobs left for the catch-up: %s", exc)
+            from portal.tasks import jobs, wake
+
+            wake(jobs.sync_search_index)
         return response
 

@@ -44,6 +44,20 @@ def run_import(job_id: int) -> None:
 
 @node_queue.task()
 @in_app_context
+def sync_search_index() -> None:
+    """Apply new index jobs to this node's index (a busy or missing index is left to the catch-up)."""
+    from flask import current_app
+
+    from portal.search.engine import IndexBusy, IndexUnavailable
+
+    try:
+        current_app.extensions["search"].sync()
+    except (IndexUnavailable, IndexBusy) as exc:
+        logger.info("index jobs left for the catch-up before the next search: %s", exc)
+
+
+@node_queue.task()
+@in_app_context
 def rebuild_search_index() -> None:
     """Rebuild this node's index (it was found missing or broken)."""
     from flask import current_app

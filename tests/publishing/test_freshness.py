@@ -113,7 +113,7 @@ def test_the_reminders_link_confirms_for_an_editor_of_the_owner_only(app, client
     client.post("/login", data={"email": editor.email, "password": PASSWORD})
     assert client.get(link.replace(link.rsplit("/", 1)[1], "forged")).status_code == 404
     page = client.get(link).get_data(as_text=True)
-    assert "Still correct" in page or "Fortfarande korrekt" in page
+    assert "Stämmer fortfarande" in page
     clock.set(STALE - timedelta(days=10))
     assert client.post(f"/manage/interventions/{first.id}/confirm").status_code == 302
     db.session.expire_all()
