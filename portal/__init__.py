@@ -87,8 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.hsds.views import bp as hsds_bp
     from portal.publishing import views as _publishing_views  # noqa: F401  (registers routes)
     from portal.publishing.blueprint import bp as publishing_bp
+    from portal.search.views import bp as search_bp
 
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(hsds_bp)
     app.register_blueprint(api_docs_bp)
@@ -107,7 +109,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from portal.accounts.cli import users_cli
-    from portal.catalogue.cli import portal_cli
+    from portal.cli import portal_cli
     from portal.i18n.cli import translate_cli
     from portal.notify.cli import notify_cli
     from portal.search.cli import search_cli

@@ -58,7 +58,7 @@ def login():
     return render_template("accounts/login.html", form=form)
 
 
-@bp.post("/logout")
+@localized_route(bp, "/logout", methods=["POST"])
 @login_required
 def logout():
     services.logout(current_user._get_current_object())
@@ -169,7 +169,7 @@ def _managed_user(user_id: int) -> User:
     return user
 
 
-@bp.post("/manage/users/<int:user_id>/role")
+@localized_route(bp, "/manage/users/<int:user_id>/role", methods=["POST"])
 @login_required
 def change_role(user_id: int):
     user = _managed_user(user_id)
@@ -182,7 +182,7 @@ def change_role(user_id: int):
     return redirect(url_for("accounts.manage_users"))
 
 
-@bp.post("/manage/users/<int:user_id>/active")
+@localized_route(bp, "/manage/users/<int:user_id>/active", methods=["POST"])
 @login_required
 def toggle_active(user_id: int):
     user = _managed_user(user_id)
@@ -192,7 +192,7 @@ def toggle_active(user_id: int):
     return redirect(url_for("accounts.manage_users"))
 
 
-@bp.post("/manage/users/<int:user_id>/sessions")
+@localized_route(bp, "/manage/users/<int:user_id>/sessions", methods=["POST"])
 @login_required
 def end_sessions(user_id: int):
     user = _managed_user(user_id)

@@ -172,9 +172,7 @@ def submit_request(actor: Any, intervention: Intervention, data: RequestData, *,
 def submit_interest(intervention: Intervention, data: InterestData, *, idempotency_key: str | None,
                     locale: str) -> Submission:
     """A visitor's interest form, routed to the owner like a case officer's request."""
-    from portal.catalogue.views import accepts_own_application
-
-    if not (intervention.is_published and accepts_own_application(intervention)):
+    if not (intervention.is_published and intervention.accepts_own_application):
         raise NotAllowed(_l("This intervention does not take applications through the portal."))
     key = _usable_key(idempotency_key)
     existing = _by_key(key)

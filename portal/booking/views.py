@@ -38,10 +38,9 @@ from portal.booking.forms import (
     sign_form_start,
 )
 from portal.booking.models import BookingSource, BookingStatus, Gender, Outcome, ReasonCode
-from portal.booking.states import TRANSITIONS
+from portal.booking.states import TRANSITIONS, Places
 from portal.catalogue import services as catalogue_services
 from portal.catalogue.models import Intervention, Unit
-from portal.catalogue.views import accepts_own_application
 from portal.extensions import db, limiter
 from portal.i18n import DEFAULT_LOCALE, current_locale_code, localized_route
 from portal.i18n.content import localized_text
@@ -159,7 +158,7 @@ def _interest_rate_limit() -> str:
 @limiter.limit(_interest_rate_limit, methods=["POST"])
 def new_interest(intervention_id: int):
     intervention = _published_or_404(intervention_id)
-    if not accepts_own_application(intervention):
+    if not intervention.accepts_own_application:
         abort(404)
     form = InterestForm()
     form.preferred_language.choices = language_choices(language_name)
@@ -297,13 +296,33 @@ def show_request(request_id: int):
     return _render_request(booking)
 
 
+def _step_form(step) -> ActionForm:
+    """The transition's form with only the fields its page shows: a value sent for any other
+    field is neither validated (its error would be shown nowhere) nor used."""
+    form = ActionForm(prefix=step.name)
+    shown = {"note"} if step.needs_reason or step.needs_outcome or step.name in ("cancel", "withdraw") else set()
+    if step.needs_reason:
+        shown |= {"reason", "reason_text"}
+    if step.needs_outcome:
+        shown.add("outcome")
+    if step.places is Places.GIVE_BACK:
+        shown.add("keep_place")
+    for name in ("note", "reason", "reason_text", "outcome", "keep_place"):
+        if name not in shown:
+            del form[name]
+    return form
+
+
 def _decision(form: ActionForm) -> services.Decision:
+    def data(name: str):
+        return form[name].data if name in form else None
+
     return services.Decision(
-        note=form.note.data or "",
-        reason=ReasonCode(form.reason.data) if form.reason.data else None,
-        reason_text=form.reason_text.data or "",
-        outcome=Outcome(form.outcome.data) if form.outcome.data else None,
-        release_place=not form.keep_place.data,
+        note=data("note") or "",
+        reason=ReasonCode(data("reason")) if data("reason") else None,
+        reason_text=data("reason_text") or "",
+        outcome=Outcome(data("outcome")) if data("outcome") else None,
+        release_place=not data("keep_place"),
     )
 
 
@@ -311,11 +330,13 @@ def decide(request_id: int, action: str):
     """POST one transition (``booking.accept``, ``booking.decline``, …) on a request."""
     booking = _get_visible(request_id)
     step = TRANSITIONS[action]
-    form = ActionForm(prefix=action)
-    if not form.validate_on_submit():
+    form = _step_form(step)
+    offered = step in states.available(current_user, booking)
+    if not form.validate_on_submit() and (offered or "csrf_token" in form.errors):
         return _render_request(booking, forms={action: form}, status=422)
+    # A step the page does not offer has no form to correct: the service says why it is refused.
     try:
-        services.transition(current_user, booking, action, _decision(form))
+        services.transition(current_user, booking, action, _decision(form) if offered else services.Decision())
     except services.NotAllowed:
         abort(403)
     except services.InvalidData as exc:

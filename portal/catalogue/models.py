@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from portal.extensions import db
 from portal.timeutil import today, utcnow
 
+OWN_APPLICATION = "egen_anmalan"  # the referrer code that lets a visitor apply
+
 
 def str_enum(enum_class: type[enum.Enum], name: str) -> db.Enum:
     """A portable enum column: a VARCHAR with a named CHECK constraint."""
@@ -264,6 +266,11 @@ class Intervention(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == InterventionStatus.PUBLISHED
+
+    @property
+    def accepts_own_application(self) -> bool:
+        """Whether a visitor may send an interest form themselves (the "own application" referrer)."""
+        return any(term.code == OWN_APPLICATION for term in self.referrers)
 
     @property
     def has_places(self) -> bool:

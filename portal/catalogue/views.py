@@ -1,8 +1,8 @@
-"""Public pages: start page, intervention list, intervention page, municipality page."""
+"""Public pages: start page, intervention page, municipality page (the search page is the search package's)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from portal.catalogue import services
 from portal.i18n import (
@@ -13,20 +13,8 @@ from portal.i18n import (
     localized_route,
 )
 from portal.i18n.content import localized_text
-from portal.parsing import arg_int
-from portal.search.labels import FACET_LABELS, SORT_LABELS, labelled_facets
-from portal.search.services import params_from_args
-from portal.search.services import service as search_service
 
 bp = Blueprint("catalogue", __name__)
-
-OWN_APPLICATION = "egen_anmalan"
-
-
-def page_argument() -> int:
-    """``?page=``: a positive whole number; anything else means the first page."""
-    return arg_int("page", 1)
-
 
 @localized_route(bp, "/")
 def index():
@@ -51,24 +39,6 @@ def _is_first_visit_to_root() -> bool:
     )
 
 
-@localized_route(bp, "/interventions")
-def list_interventions():
-    """The search page: full-text search with facets; an empty query browses everything."""
-    locale = current_locale_code()
-    params = params_from_args(request.args, locale, page_argument(), current_app.config["PER_PAGE"])
-    results = search_service().search(params)
-    return render_template(
-        "catalogue/list.html",
-        params=params,
-        results=results,
-        facets=labelled_facets(results.facets, locale),
-        facet_labels=FACET_LABELS,
-        sort_labels=SORT_LABELS,
-        municipalities=services.municipalities(),
-        texts={item.id: localized_text(item, locale) for item in results.interventions},
-    )
-
-
 @localized_route(bp, "/interventions/<int:intervention_id>")
 def show_intervention(intervention_id: int):
     intervention = services.get_published(intervention_id)
@@ -78,12 +48,8 @@ def show_intervention(intervention_id: int):
         "catalogue/detail.html",
         intervention=intervention,
         text=localized_text(intervention, current_locale_code()),
-        own_application=accepts_own_application(intervention),
+        own_application=intervention.accepts_own_application,
     )
-
-
-def accepts_own_application(intervention) -> bool:
-    return any(term.code == OWN_APPLICATION for term in intervention.referrers)
 
 
 @localized_route(bp, "/municipalities/<slug>")

@@ -293,7 +293,7 @@ def import_job(job_id: int):
                            done=done, total=total, statuses=ImportStatus)
 
 
-@bp.post("/manage/import/<int:job_id>/confirm")
+@localized_route(bp, "/manage/import/<int:job_id>/confirm", methods=["POST"])
 @login_required
 def confirm_import_job(job_id: int):
     job = owned_job(current_user, job_id)
@@ -308,7 +308,7 @@ def confirm_import_job(job_id: int):
     return redirect(url_for("publishing.import_job", job_id=job_id))
 
 
-@bp.post("/manage/import/<int:job_id>/cancel")
+@localized_route(bp, "/manage/import/<int:job_id>/cancel", methods=["POST"])
 @login_required
 def cancel_import_job(job_id: int):
     job = owned_job(current_user, job_id)

@@ -11,7 +11,6 @@ from portal.accounts.permissions import Action, can, require, require_submitted_
 from portal.catalogue.labels import FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
 from portal.catalogue.models import Intervention, Organisation, Unit, Vocabulary
 from portal.catalogue.taxonomy import terms
-from portal.catalogue.views import accepts_own_application
 from portal.extensions import db
 from portal.i18n import current_locale_code, localized_route
 from portal.i18n.content import localized_text
@@ -193,12 +192,12 @@ def preview_intervention(intervention_id: int):
         "catalogue/detail.html",
         intervention=intervention,
         text=localized_text(intervention, current_locale_code()),
-        own_application=accepts_own_application(intervention),
+        own_application=intervention.accepts_own_application,
         preview=True,
     )
 
 
-@bp.post("/manage/interventions/<int:intervention_id>/status")
+@localized_route(bp, "/manage/interventions/<int:intervention_id>/status", methods=["POST"])
 @login_required
 def change_status(intervention_id: int):
     intervention = get_editable(intervention_id)
@@ -219,7 +218,7 @@ def _status_label(value: str) -> str:
     return str(STATUS_LABELS[value])
 
 
-@bp.post("/manage/interventions/<int:intervention_id>/places")
+@localized_route(bp, "/manage/interventions/<int:intervention_id>/places", methods=["POST"])
 @login_required
 def update_places(intervention_id: int):
     intervention = get_editable(intervention_id)
@@ -238,7 +237,7 @@ def update_places(intervention_id: int):
     return redirect(url_for("publishing.list_interventions"))
 
 
-@bp.post("/manage/interventions/<int:intervention_id>/duplicate")
+@localized_route(bp, "/manage/interventions/<int:intervention_id>/duplicate", methods=["POST"])
 @login_required
 def duplicate_intervention(intervention_id: int):
     intervention = get_editable(intervention_id)
@@ -248,7 +247,7 @@ def duplicate_intervention(intervention_id: int):
 
 
 
-@bp.post("/manage/interventions/<int:intervention_id>/confirm")
+@localized_route(bp, "/manage/interventions/<int:intervention_id>/confirm", methods=["POST"])
 @login_required
 def confirm_intervention(intervention_id: int):
     """"Still correct", from the list, the edit page or the page a reminder's link opens."""

@@ -174,7 +174,7 @@ def test_cli_refuses_bad_input_with_one_line(runner, organisation, args, message
 
 def test_demo_creates_one_account_per_role_in_two_municipalities(runner, app):
     from portal.accounts.services import authenticate
-    from portal.catalogue.demo import DEMO_PASSWORD, demo_accounts
+    from portal.demo import DEMO_PASSWORD, demo_accounts
 
     runner.invoke(args=["portal", "demo"])
     accounts = demo_accounts()

@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from portal.api.openapi import openapi_document
-from portal.catalogue.demo import load_demo
+from portal.demo import load_demo
 
 EXAMPLES_PER_OPERATION = 25
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 
 from portal import create_app
-from portal.catalogue.demo import load_demo
+from portal.demo import load_demo
 from portal.catalogue.models import Intervention, InterventionStatus
 from portal.catalogue.taxonomy import load_taxonomy
 from portal.extensions import db
