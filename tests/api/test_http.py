@@ -131,11 +131,15 @@ def test_the_api_budget_is_shared_through_redis(items, app, tmp_path):
     window = 3600 + uuid.uuid4().int % 3600
     settings = test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path) | {
         "RATELIMIT_STORAGE_URI": url, "API_RATE_LIMIT": f"2 per {window} second"}
+    apps = []
     try:
-        first = create_app(settings)
-        assert [first.test_client().get("/hsds/taxonomies").status_code for _ in range(2)] == [200, 200]
-        second = create_app(settings)
-        refused = second.test_client().get("/api/v1/openapi.json")
+        apps.append(create_app(settings))
+        assert [apps[0].test_client().get("/hsds/taxonomies").status_code for _ in range(2)] == [200, 200]
+        apps.append(create_app(settings))
+        refused = apps[1].test_client().get("/api/v1/openapi.json")
         assert refused.status_code == 429 and refused.headers["Retry-After"]
     finally:
+        for other in apps:
+            with other.app_context():
+                db.engine.dispose()
         create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path))  # the limiter back on memory://
