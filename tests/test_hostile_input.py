@@ -23,10 +23,15 @@ refused request (4xx) changes nothing in the database (row counts and the state 
 interventions, booking requests and users), except the login and password-reset forms,
 which may record a failed attempt.
 
-Bound: ``EXAMPLES_PER_ROUTE`` (5) generated examples per route, method and client, with
-``derandomize=True`` (the same examples on every run), ``deadline=None`` and no example
-database; about 110 route/method pairs, so some 1 100 requests per database, which take
-about 20–40 seconds per database on a small machine.
+Bound: every route and method gets ``EXAMPLES_PER_ROUTE`` (3) generated examples for each
+client, plus, for the administrator, one explicit example per ``SWEEP_VALUES`` entry with
+that value in every field of a form (or every query parameter) at once, one with NUL
+appended to every text field and one with encoded markup in them; a ``/<lang>/`` copy of a
+route gets 2 examples, the visitor on a page that sends them to log in 1, and the wrong
+method (PUT) 1. That is some 1 500 requests per database, with ``derandomize=True`` (the
+same examples on every run), ``deadline=None``, no example database and no shrinking (a
+failure names the route and the example as generated): 30–40 seconds per database on a
+busy 2-core machine.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from whoosh.util import IDCHARS
 
@@ -53,7 +58,11 @@ from portal.extensions import db
 from portal.search.engine import FACETS
 from tests import factories
 
-EXAMPLES_PER_ROUTE = 5
+EXAMPLES_PER_ROUTE = 3
+# One explicit example per value with it in every field (every query parameter) at once.
+SWEEP_VALUES = ("NaN", "9" * 400, "2147483648", "²", " ", "1.5", "a\x00b")
+# A failing example is reported as generated: shrinking it would take minutes per route.
+NO_SHRINKING = (Phase.explicit, Phase.reuse, Phase.generate)
 WRONG_METHOD_EXAMPLES = 1  # PUT on every route, as the administrator
 LOGIN_FIRST_EXAMPLES = 1  # the visitor on a page that sends them to the login page
 LANGUAGE_COPY_EXAMPLES = 2  # /<lang>/… runs the same view as the rule without the prefix
@@ -248,15 +257,19 @@ def discover_forms(clients: dict, rules: list, values: dict) -> dict[str, list[d
             for action, fields in parser.forms:
                 target = urllib.parse.urlsplit(action or path).path
                 baseline: dict[str, list[str]] = {}
-                files = []
+                files, texts = [], []
                 for name, value, kind in fields:
+                    if kind in ("text", "textarea", "email", "search", "tel", "url"):
+                        texts.append(name)
                     if kind == "file":
                         files.append(name)
                     elif value is not None:
                         baseline.setdefault(name, []).append(value)
                     else:
                         baseline.setdefault(name, [])
-                forms.setdefault(target, []).append({"baseline": baseline, "files": files})
+                form = {"baseline": baseline, "files": files, "texts": texts}
+                if form not in forms.setdefault(target, []):
+                    forms[target].append(form)
     return forms
 
 
@@ -347,8 +360,32 @@ def examples_for(client, rule, path: str, method: str, plain_rules: set[str]) ->
     return EXAMPLES_PER_ROUTE
 
 
-def drive(client, rule, world_values, forms, names, method, examples: int):
-    @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
+def sweeps(rule, method: str, forms: list[dict], names: list[str], sweep: bool) -> list[dict]:
+    """Explicit examples that try one class of hostile value on every field (or every query
+    parameter) at once: WTForms validates every field, so one request checks them all."""
+    if not sweep or method not in rule.methods:
+        return []
+    if method == "GET":
+        return [{"path": {}, "query": [(name, value) for name in names], "form": ({}, {})}
+                for value in SWEEP_VALUES]
+    if method != "POST":
+        return []
+    examples = []
+    for form in forms:
+        fields = [name for name in form["baseline"] if name not in ("csrf_token", "idempotency_key")]
+        variants = [{name: [value] for name in fields} for value in SWEEP_VALUES]
+        variants.append({name: [value + "\x00" for value in form["baseline"][name] or [""]]
+                         for name in form["texts"]})
+        variants.append({name: ["&lt;img src=x onerror=alert(1)&gt;"] for name in form["texts"]})
+        for variant in variants:
+            data = {name: list(value) for name, value in form["baseline"].items()} | variant
+            files = {name: (b"[" * 3000 + b"]" * 3000, "deep.json") for name in form["files"]}
+            examples.append({"path": {}, "query": [], "form": (data, files)})
+    return examples
+
+
+def drive(client, rule, world_values, forms, names, method, examples: int, sweep: bool):
+    @settings(max_examples=examples, derandomize=True, deadline=None, database=None, phases=NO_SHRINKING,
               suppress_health_check=list(HealthCheck))
     @given(path=path_values(rule, world_values),
            query=st.lists(st.tuples(st.sampled_from(names), hostile_text), max_size=4),
@@ -375,6 +412,8 @@ def drive(client, rule, world_values, forms, names, method, examples: int):
             response = client.open(url, method=method, query_string=query_string)
         check(response, rule, before)
 
+    for explicit in sweeps(rule, method, forms, names, sweep):
+        run = example(**explicit)(run)
     run()
 
 
@@ -392,8 +431,9 @@ def test_no_hostile_input_gives_a_server_error(app, world):
                 if (rule.endpoint == "accounts.logout" and role == "admin") or (method == "PUT" and role != "admin"):
                     continue
                 try:
-                    drive(client, rule, world["values"], forms.get(path, []), names, method,
-                          examples_for(client, rule, path, method, plain_rules))
+                    count = examples_for(client, rule, path, method, plain_rules)
+                    drive(client, rule, world["values"], forms.get(path, []), names, method, count,
+                          sweep=role == "admin" and count == EXAMPLES_PER_ROUTE)
                 except Exception as exc:  # noqa: BLE001 - an exception out of the app is a server error too
                     failures.append(f"{role} {method} {rule.rule}: {type(exc).__name__}: "
                                     f"{(str(exc).splitlines() or [''])[0][:300]}")
