@@ -25,18 +25,13 @@ from portal.parsing import INT32_MAX, clean_text, parse_int
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _csrf_off(no_csrf):
-    pass
-
-
 @pytest.fixture
 def own(make):
     return make.organisation(name="Hässleholms kommun", municipality_code="1293", slug="hassleholm")
 
 
 @pytest.fixture
-def editor(make, own, login):
+def editor(make, own, login, no_csrf):
     user = make.user(Role.EDITOR, own)
     login(user)
     return user
@@ -98,7 +93,7 @@ def test_numbers_unicode_digits_and_huge_pages_in_query_strings(client, make, qu
     assert api.status_code == 400 and api.is_json
 
 
-def test_numbers_huge_filters_on_administration_pages(client, make, login):
+def test_numbers_huge_filters_on_administration_pages(client, make, login, no_csrf):
     login(make.user(Role.ADMIN))
     for path in ("/admin/audit?page=99999999999999999999&organisation=2147483648",
                  "/admin/audit?organisation=%C2%B2", "/booking/inbox?page=99999999999999999999&intervention=2147483648"
@@ -146,7 +141,7 @@ def test_text_control_characters_are_removed():
     assert clean_text("a\x00b\x1b[31m\x7fc\ud800\x85d\te\nf\r") == "ab[31mcd\te\nf\r"
 
 
-def test_text_with_nul_bytes_is_cleaned_before_the_database(app, client, make, own, login):
+def test_text_with_nul_bytes_is_cleaned_before_the_database(app, client, make, own, login, no_csrf):
     intervention = make.intervention(own)
     caseworker = make.user(Role.CASEWORKER, make.organisation())
     login(caseworker)
@@ -163,7 +158,7 @@ def test_text_with_nul_bytes_is_cleaned_before_the_database(app, client, make, o
     assert client.get("/municipalities/hassle%00holm").status_code in (200, 404)
 
 
-def test_text_with_nul_bytes_in_an_administrators_form(client, make, login):
+def test_text_with_nul_bytes_in_an_administrators_form(client, make, login, no_csrf):
     login(make.user(Role.ADMIN))
     response = client.post("/admin/organisations/new", data={
         "name": "Ny\x00 kommun", "kind": "kommun", "municipality_code": "12\x0034", "slug": "ny-kommun",
@@ -188,7 +183,7 @@ def received_request(make, own):
 
 
 @pytest.mark.parametrize("reason", [" ", "\t", "no_such_reason", "NO_PLACES", "[]"])
-def test_choice_fields_blank_or_unknown_reason_is_refused(client, login, received_request, reason):
+def test_choice_fields_blank_or_unknown_reason_is_refused(client, login, received_request, reason, no_csrf):
     request, owner_editor = received_request
     login(owner_editor)
     response = client.post(f"/en/booking/requests/{request.id}/decline",
@@ -200,7 +195,7 @@ def test_choice_fields_blank_or_unknown_reason_is_refused(client, login, receive
 
 
 @pytest.mark.parametrize("data", [{"gender": "alien"}, {"preferred_language": "klingon"}, {"gender": " "}])
-def test_choice_fields_unknown_values_in_a_booking_request(client, make, own, login, data):
+def test_choice_fields_unknown_values_in_a_booking_request(client, make, own, login, data, no_csrf):
     intervention = make.intervention(own)
     login(make.user(Role.CASEWORKER, make.organisation()))
     response = client.post(f"/en/interventions/{intervention.id}/request",
@@ -247,7 +242,7 @@ def test_import_files_control_characters_are_removed(app, taxonomy):
     (b"id,title\n1," + b"x" * 140_000 + b"\n", "long.csv", "It is not valid CSV (line"),
 ])
 def test_import_files_web_upload_reports_the_file_error_in_the_interface_language(
-        client, make, login, content, filename, message):
+        client, make, login, no_csrf, content, filename, message):
     login(make.user(Role.ADMIN))
     response = client.post("/en/manage/import", data={"file": (io.BytesIO(content), filename)},
                            content_type="multipart/form-data")
@@ -275,14 +270,14 @@ def test_simultaneous_changes_a_status_change_that_loses_the_race_is_a_409(clien
                            headers={"Referer": "http://localhost/en/manage/interventions"})
     assert response.status_code == 409
     page = text(response)
-    assert "Someone else changed this at the same moment" in page
+    assert "Någon annan ändrade detta samtidigt" in page  # Swedish: the default language
     assert 'href="/en/manage/interventions"' in page  # offers to reload the page the form was on
     db.session.expire_all()
     assert db.session.get(Intervention, intervention.id).status == InterventionStatus.PUBLISHED
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_simultaneous_changes_ten_concurrent_status_changes(app, make, own):
+def test_simultaneous_changes_ten_concurrent_status_changes(app, make, own, no_csrf):
     from tests.test_hostile_input import IsolatedClient
 
     intervention_id = make.intervention(own, status=InterventionStatus.PUBLISHED).id
