@@ -10,7 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.exceptions import DomainError
 from portal.extensions import db
+from portal.urls import safe_redirect_target
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -67,9 +69,9 @@ def _reload_url() -> str | None:
     if request.method == "GET":
         return request.full_path
     referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path.startswith("/") and not referrer.path.startswith("//"):
-        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    return None
+    if referrer.netloc != request.host:
+        return None
+    return safe_redirect_target(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -83,6 +85,19 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    @app.errorhandler(DomainError)
+    def handle_refusal(error: DomainError):
+        """What a service refused: 403, 404 (hidden), 400/422 or 409, with its own words if it has them."""
+        db.session.rollback()
+        status = error.status_code
+        message = str(error.message) if error.message else None
+        if wants_json():
+            return problem(status, message), status
+        return render_template("errors/error.html", status=status,
+                               message=message if status not in (403, 404) and message
+                               else str(MESSAGES.get(status, MESSAGES[400])),
+                               reload_url=_reload_url() if status == 409 else None), status
 
     @app.errorhandler(StaleDataError)
     def handle_conflict(error: StaleDataError):

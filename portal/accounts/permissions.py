@@ -12,6 +12,7 @@ import enum
 from typing import Any
 
 from portal.accounts.models import Role
+from portal.exceptions import InvalidInput, PermissionDenied
 
 
 class Scope(enum.Enum):
@@ -87,11 +88,9 @@ def organisations_of(obj: Any) -> set[int]:
 
 
 def require(user: Any, action: Action | str, obj: Any = None, *, hide: bool = False) -> None:
-    """Abort with 403 (or 404 when ``hide``: existence itself must not leak) unless allowed."""
-    from flask import abort
-
+    """Refuse (403, or 404 when ``hide``: existence itself must not leak) unless allowed."""
     if not can(user, action, obj):
-        abort(404 if hide else 403)
+        raise PermissionDenied(hidden=hide)
 
 
 def assignable_roles(user: Any) -> list[Role]:
@@ -104,9 +103,7 @@ def assignable_roles(user: Any) -> list[Role]:
 
 
 def require_submitted_organisation(user: Any, action: Action | str, organisation_id: Any) -> None:
-    """403 when a form names an organisation the user may not act for (0/empty = none)."""
-    from flask import abort
-
+    """Refused when a form names an organisation the user may not act for (0/empty = none)."""
     from portal.catalogue.models import Organisation
     from portal.extensions import db
 
@@ -117,5 +114,5 @@ def require_submitted_organisation(user: Any, action: Action | str, organisation
     number = parse_int(organisation_id, minimum=1)
     organisation = db.session.get(Organisation, number) if number is not None else None
     if organisation is None:
-        abort(400)
+        raise InvalidInput(field="organisation")
     require(user, action, organisation)

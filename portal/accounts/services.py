@@ -13,6 +13,7 @@ from portal.accounts.models import Role, TokenPurpose, User, UserToken
 from portal.accounts.permissions import Action, require
 from portal.accounts.sessions import end_sessions
 from portal.catalogue.models import Organisation
+from portal.exceptions import InvalidInput
 from portal.extensions import db
 from portal.timeutil import utcnow
 
@@ -25,7 +26,7 @@ TOKEN_LIFETIME = {
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInput):
     """A request about accounts that cannot be carried out; the message says why."""
 
 

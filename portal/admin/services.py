@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit
+from portal import audit, exceptions
 from portal.accounts.permissions import Action, require
 from portal.audit import SECURITY_ACTIONS
 from portal.audit.models import AuditEvent
@@ -59,12 +59,11 @@ _CONSTRAINT_ERRORS: dict[str, tuple[str, Any]] = {
 }
 
 
-class InvalidInput(ValueError):
+class InvalidInput(exceptions.InvalidInput):
     """Values the database would refuse; ``errors`` maps each field to its message."""
 
     def __init__(self, errors: dict[str, Any]) -> None:
-        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
-        self.errors = errors
+        super().__init__(errors=errors)
 
 
 def _commit_or_invalid() -> None:

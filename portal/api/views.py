@@ -11,6 +11,7 @@ from portal.api.openapi import openapi_document
 from portal.api.serializers import intervention_json
 from portal.catalogue import services
 from portal.errors import problem
+from portal.exceptions import DomainError
 from portal.extensions import csrf
 from portal.health import health_report
 from portal.i18n import select_locale
@@ -26,13 +27,12 @@ csrf.exempt(bp)
 init_public_api(bp, exempt_endpoints=frozenset({"api.healthz"}))
 
 
-class ApiError(Exception):
+class ApiError(DomainError):
     """A refused API request, answered as problem details (RFC 9457)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
-        self.status = status
-        self.message = message
+        self.status = self.status_code = status
 
 
 @bp.errorhandler(ApiError)

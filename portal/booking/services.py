@@ -51,6 +51,7 @@ from portal.booking.privacy import looks_like_personnummer
 from portal.booking.states import TRANSITIONS, Places, Side
 from portal.catalogue.models import Intervention, InterventionStatus, Organisation
 from portal.catalogue.signals import send_interventions_changed
+from portal.exceptions import Conflict, DomainError, InvalidInput, PermissionDenied
 from portal.extensions import db
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 from portal.notify.services import queue_mail
@@ -64,30 +65,25 @@ MAX_TEXT = 4000
 # ------------------------------------------------------------------------------ errors
 
 
-class BookingError(Exception):
-    """A refused action. ``message`` is for the user; ``field`` names the form field."""
+class BookingError(DomainError):
+    """A refused action on a booking request (409 unless a subclass says otherwise)."""
 
     status_code = 409
 
-    def __init__(self, message: Any, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
-
-class NotAllowed(BookingError):
+class NotAllowed(BookingError, PermissionDenied):
     status_code = 403
 
 
-class InvalidTransition(BookingError):
+class InvalidTransition(BookingError, Conflict):
     status_code = 409
 
 
-class NoPlaceLeft(BookingError):
+class NoPlaceLeft(BookingError, Conflict):
     status_code = 409
 
 
-class InvalidData(BookingError):
+class InvalidData(BookingError, InvalidInput):
     status_code = 422
 
 

@@ -36,6 +36,7 @@ from portal.catalogue.models import (
     Vocabulary,
 )
 from portal.catalogue.taxonomy import terms_by_code
+from portal.exceptions import InvalidInput
 from portal.extensions import db
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 from portal.parsing import INT32_MAX, clean_text, clean_value
@@ -50,7 +51,7 @@ LIST_FIELDS = ("target_groups", "languages", "referrers", "start_dates")
 MAX_NESTING = 8
 
 
-class ImportFileError(ValueError):
+class ImportFileError(InvalidInput):
     """The file cannot be read at all (not JSON/CSV, not a list of objects).
 
     ``str(error)`` is English, for the command line; ``message`` is the same in the

@@ -18,7 +18,6 @@ from collections import Counter
 from typing import Any
 
 from flask import (
-    abort,
     current_app,
     flash,
     redirect,
@@ -38,6 +37,7 @@ from portal.accounts.permissions import Action, can, require
 from portal.catalogue.importer import ImportFileError, ImportReport, import_records, parse_text
 from portal.catalogue.models import Organisation
 from portal.errors import MESSAGES
+from portal.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.i18n import localized_route
@@ -61,11 +61,11 @@ IMPORT_STATUS_LABELS = {
 
 
 
-class UploadProblem(ValueError):
+class UploadProblem(InvalidInput):
     """The upload cannot be imported at all; the message is shown next to the file field."""
 
 
-class JobNotPending(Exception):
+class JobNotPending(Conflict):
     """The job has already been started (or finished) and cannot be confirmed again."""
 
 
@@ -86,7 +86,7 @@ def import_scope(user: User) -> Organisation | None:
     if can(user, Action.MANAGE_REGION):
         return None
     if user.organisation is None:
-        abort(403)
+        raise PermissionDenied()
     return user.organisation
 
 
@@ -186,14 +186,14 @@ def owned_job(user: User, job_id: int) -> ImportJob:
     require(user, Action.EDIT_INTERVENTION, hide=True)
     job = db.session.get(ImportJob, job_id, populate_existing=True)
     if job is None or job.owner_id != user.id:
-        abort(404)
+        raise NotFound()
     return job
 
 
 def confirm_import(user: User, job: ImportJob) -> None:
     """Mark the owner's pending job as running (commits); the caller then runs it."""
     if job.owner_id != user.id:
-        abort(404)
+        raise NotFound()
     if job.organisation is not None:
         require(user, Action.EDIT_INTERVENTION, job.organisation)
     else:
@@ -212,7 +212,7 @@ def confirm_import(user: User, job: ImportJob) -> None:
 def cancel_import(user: User, job: ImportJob) -> None:
     """Throw away a pending job and the file it keeps (commits)."""
     if job.owner_id != user.id:
-        abort(404)
+        raise NotFound()
     if job.status != ImportStatus.PENDING:
         raise JobNotPending()
     db.session.delete(job)

@@ -25,6 +25,7 @@ from portal.catalogue.models import (
     Unit,
 )
 from portal.catalogue.richtext import plain_text
+from portal.exceptions import Conflict
 from portal.extensions import db
 from portal.timeutil import today, utcnow
 
@@ -47,11 +48,11 @@ STATUS_ACTIONS: dict[str, tuple[InterventionStatus, set[InterventionStatus]]] = 
 }
 
 
-class EditConflict(Exception):
+class EditConflict(Conflict):
     """Someone else saved the intervention after the editor opened it."""
 
 
-class InvalidChange(ValueError):
+class InvalidChange(Conflict):
     """The change is not allowed in the record's current state."""
 
 
