@@ -227,7 +227,7 @@ def test_saving_an_unchanged_organisation_records_nothing(client, admin, kristia
         ),
         ({"slug": "Hörby kommun"}, "slug", "Use lower-case letters a–z, digits and hyphens."),
         ({"booking_email": "not-an-address"}, "booking_email", "Enter a valid e-mail address."),
-        ({"lat": "north"}, "lat", "Not a valid float value."),
+        ({"lat": "north"}, "lat", "Give a number, such as 56.03."),
     ],
     ids=[
         "duplicate-code",
