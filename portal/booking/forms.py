@@ -42,6 +42,14 @@ def no_personnummer(_form, field) -> None:
         raise ValidationError(PERSONNUMMER_MESSAGE)
 
 
+def home_municipality_choices(municipalities) -> list[tuple[str, str]]:
+    """The region's municipalities, then "another municipality" and "not stated"."""
+    from portal.booking.models import HOME_OTHER
+
+    return ([(organisation.municipality_code, organisation.name) for organisation in municipalities]
+            + [(HOME_OTHER, _l("Another municipality")), ("", _l("Not stated"))])
+
+
 def language_choices(language_name) -> list[tuple[str, str]]:
     return [("", _l("Not stated"))] + [(code, language_name(code)) for code in PARTICIPANT_LANGUAGES]
 
@@ -53,6 +61,7 @@ class BookingRequestForm(PortalForm):
         validators=[required(), at_most(40), no_personnummer],
     )
     gender = ChoiceField(_l("Gender"), default="not_stated")
+    home_municipality = ChoiceField(_l("The participant's home municipality"), validators=[Optional()])
     birth_year = WholeNumberField(_l("Year of birth"), validators=[Optional()])
     preferred_language = ChoiceField(_l("Preferred language"), validators=[Optional()])
     interpreter_needed = BooleanField(_l("Needs an interpreter"))
@@ -85,6 +94,7 @@ class InterestForm(PortalForm):
     phone = StringField(_l("Phone"), validators=[Optional(), at_most(40)])
     email = EmailField(_l("E-mail address"), validators=[Optional(), valid_email(), at_most(254)])
     preferred_language = ChoiceField(_l("Preferred language"), validators=[Optional()])
+    home_municipality = ChoiceField(_l("Your home municipality"), validators=[Optional()])
     message = TextAreaField(_l("Message"), validators=[Optional(), at_most(2000), no_personnummer])
     consent = BooleanField(validators=[InputRequired(_l("Your consent is needed to send the form."))])
 

@@ -78,6 +78,11 @@ class ReasonCode(enum.StrEnum):
     OTHER = "other"
 
 
+# The participant's home municipality: a region municipality's SCB code, this value for
+# any other municipality, or NULL when not stated. Flows are counted from it.
+HOME_OTHER = "other"
+
+
 class BookingRequest(db.Model):
     __tablename__ = "booking_requests"
     __table_args__ = (
@@ -112,6 +117,7 @@ class BookingRequest(db.Model):
     gender: Mapped[Gender | None] = mapped_column(str_enum(Gender, "booking_gender"))
     birth_year: Mapped[int | None]
     preferred_language: Mapped[str | None] = mapped_column(String(8))
+    home_municipality: Mapped[str | None] = mapped_column(String(8), index=True)
     interpreter_needed: Mapped[bool] = mapped_column(default=False)
     adaptation_needs: Mapped[str] = mapped_column(Text, default="")
     wished_start: Mapped[date | None]

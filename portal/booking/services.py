@@ -43,13 +43,14 @@ from portal.booking.models import (
     BookingSource,
     BookingStatus,
     Gender,
+    HOME_OTHER,
     Outcome,
     ReasonCode,
     RequesterSide,
 )
 from portal.booking.privacy import looks_like_personnummer
 from portal.booking.states import TRANSITIONS, Places, Side
-from portal.catalogue.models import Intervention, InterventionStatus, Organisation
+from portal.catalogue.models import Intervention, InterventionStatus, Organisation, OrganisationKind
 from portal.catalogue.signals import send_interventions_changed
 from portal.exceptions import Conflict, DomainError, InvalidInput, PermissionDenied
 from portal.extensions import db
@@ -106,6 +107,7 @@ class RequestData:
     adaptation_needs: str = ""
     wished_start: date | None = None
     message: str = ""
+    home_municipality: str | None = None  # SCB code, HOME_OTHER or None (not stated)
 
 
 @dataclass
@@ -118,6 +120,7 @@ class InterestData:
     preferred_language: str | None = None
     message: str = ""
     consent_text: str = ""
+    home_municipality: str | None = None
 
 
 @dataclass
@@ -157,6 +160,7 @@ def submit_request(actor: Any, intervention: Intervention, data: RequestData, *,
         gender=data.gender,
         birth_year=data.birth_year,
         preferred_language=data.preferred_language or None,
+        home_municipality=data.home_municipality or None,
         interpreter_needed=bool(data.interpreter_needed),
         adaptation_needs=data.adaptation_needs.strip(),
         wished_start=data.wished_start,
@@ -186,6 +190,7 @@ def submit_interest(intervention: Intervention, data: InterestData, *, idempoten
         created_by_id=None,
         locale=_known_locale(locale),
         preferred_language=data.preferred_language or None,
+        home_municipality=data.home_municipality or None,
         message=data.message.strip(),
         contact_name=data.name.strip(),
         contact_phone=data.phone.strip() or None,
@@ -259,7 +264,23 @@ def _check_text(value: str | None, field_name: str, *, max_length: int = MAX_TEX
         raise InvalidData(PERSONNUMMER_MESSAGE, field_name)
 
 
+def region_municipalities() -> list[Organisation]:
+    """The region's municipalities (organisations of kind kommun), by name."""
+    return list(db.session.execute(
+        db.select(Organisation).where(Organisation.kind == OrganisationKind.KOMMUN)
+        .order_by(Organisation.name)
+    ).scalars())
+
+
+def _check_home_municipality(value: str | None) -> None:
+    if not value or value == HOME_OTHER:
+        return
+    if value not in {organisation.municipality_code for organisation in region_municipalities()}:
+        raise InvalidData(_l("Choose a municipality from the list."), "home_municipality")
+
+
 def _validate_request_data(data: RequestData) -> None:
+    _check_home_municipality(data.home_municipality)
     _check_text(data.participant_reference, "participant_reference", max_length=40)
     _check_text(data.adaptation_needs, "adaptation_needs")
     _check_text(data.message, "message")
@@ -271,6 +292,7 @@ def _validate_request_data(data: RequestData) -> None:
 
 
 def _validate_interest_data(data: InterestData) -> None:
+    _check_home_municipality(data.home_municipality)
     if not data.name.strip():
         raise InvalidData(_l("Write your name."), "name")
     if not (data.phone.strip() or data.email.strip()):

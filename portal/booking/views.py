@@ -32,6 +32,7 @@ from portal.booking.forms import (
     InterestForm,
     MessageForm,
     form_age,
+    home_municipality_choices,
     language_choices,
     min_fill_seconds,
     new_idempotency_key,
@@ -40,7 +41,7 @@ from portal.booking.forms import (
 from portal.booking.models import BookingSource, BookingStatus, Gender, Outcome, ReasonCode
 from portal.booking.states import TRANSITIONS, Places
 from portal.catalogue import services as catalogue_services
-from portal.catalogue.models import Intervention, Unit
+from portal.catalogue.models import Intervention, OrganisationKind, Unit
 from portal.extensions import db, limiter
 from portal.i18n import DEFAULT_LOCALE, current_locale_code, localized_route
 from portal.i18n.content import localized_text
@@ -83,7 +84,16 @@ def _published_or_404(intervention_id: int) -> Intervention:
 
 def _prepare_request_form(form: BookingRequestForm) -> BookingRequestForm:
     form.preferred_language.choices = language_choices(language_name)
+    form.home_municipality.choices = home_municipality_choices(services.region_municipalities())
     return form
+
+
+def _own_municipality(user) -> str | None:
+    """The requester's own municipality code where their organisation is a kommun."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is not None and organisation.kind == OrganisationKind.KOMMUN:
+        return organisation.municipality_code
+    return None
 
 
 def _request_data(form: BookingRequestForm) -> services.RequestData:
@@ -96,6 +106,7 @@ def _request_data(form: BookingRequestForm) -> services.RequestData:
         adaptation_needs=form.adaptation_needs.data or "",
         wished_start=form.wished_start.data,
         message=form.message.data or "",
+        home_municipality=form.home_municipality.data or None,
     )
 
 
@@ -116,6 +127,7 @@ def new_request(intervention_id: int):
     form = _prepare_request_form(BookingRequestForm())
     if request.method == "GET":
         form.idempotency_key.data = new_idempotency_key()
+        form.home_municipality.data = _own_municipality(current_user) or ""
     error = None
     if form.validate_on_submit():
         try:
@@ -162,6 +174,7 @@ def new_interest(intervention_id: int):
         abort(404)
     form = InterestForm()
     form.preferred_language.choices = language_choices(language_name)
+    form.home_municipality.choices = home_municipality_choices(services.region_municipalities())
     consent_text = _consent_text(intervention)
     form.consent.label.text = consent_text
     error = None
@@ -184,6 +197,7 @@ def new_interest(intervention_id: int):
                 name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
                 preferred_language=form.preferred_language.data or None, message=form.message.data or "",
                 consent_text=consent_text if form.consent.data else "",
+                home_municipality=form.home_municipality.data or None,
             )
             try:
                 submission = services.submit_interest(intervention, data, idempotency_key=form.idempotency_key.data,
