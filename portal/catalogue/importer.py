@@ -26,24 +26,20 @@ from portal.catalogue.models import (
     DeliveryFormat,
     Intake,
     Intervention,
-    InterventionLanguage,
-    InterventionStart,
     InterventionStatus,
-    InterventionTranslation,
     Organisation,
     OrganisationKind,
     Unit,
     Vocabulary,
 )
 from portal.catalogue.taxonomy import terms_by_code
+from portal.catalogue.writing import InterventionValues, apply_intervention, email_problem
 from portal.exceptions import InvalidInput
 from portal.extensions import db
 from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 from portal.parsing import INT32_MAX, clean_text, clean_value
-from portal.timeutil import utcnow
 
 ROLLING_START = "lopande"
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGE_CODE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 TRANSLATION_LOCALES = sorted(set(LANGUAGES) - {DEFAULT_LOCALE})
 LIST_FIELDS = ("target_groups", "languages", "referrers", "start_dates")
@@ -340,7 +336,7 @@ def _clean_row(row: _Row, vocabularies: dict[Vocabulary, set[str]]) -> CleanReco
     if capacity is not None and places is not None and places > capacity:
         row.error("places_available", "must not be larger than capacity")
     email = row.text("contact_email", max_length=254)
-    if email and not EMAIL_PATTERN.match(email):
+    if email_problem(email):
         row.error("contact_email", "is not an e-mail address")
     start_dates, intake = _start(row)
     values = {
@@ -438,6 +434,7 @@ def import_records(
     only_organisation: Organisation | None = None,
     progress: Callable[[int, int], None] | None = None,
     before_commit: Callable[[ImportReport], None] | None = None,
+    actor: Any = None,
 ) -> ImportReport:
     """Validate and (unless ``dry_run``) write ``records``; commits on success.
 
@@ -452,7 +449,7 @@ def import_records(
         report.errors.extend(_foreign_rows(clean, records, only_organisation))
     if report.errors:
         return report
-    writer = _Writer(report)
+    writer = _Writer(report, actor)
     for done, record in enumerate(clean, start=1):
         writer.write(record)
         if progress:
@@ -491,8 +488,9 @@ def _foreign_rows(clean, records, organisation: Organisation) -> list[RowError]:
 class _Writer:
     """Upserts clean records, caching organisations, units and taxonomy lookups."""
 
-    def __init__(self, report: ImportReport) -> None:
+    def __init__(self, report: ImportReport, actor: Any = None) -> None:
         self.report = report
+        self.actor = actor
         self.vocabularies = {vocabulary: terms_by_code(vocabulary) for vocabulary in Vocabulary}
         self.organisations: dict[str, Organisation] = {}
 
@@ -508,13 +506,11 @@ class _Writer:
         if is_new:
             intervention = Intervention(organisation=organisation, external_id=record.external_id)
         with db.session.no_autoflush:
-            changed = self._apply(intervention, organisation, record)
-        db.session.add(intervention)
-        if intervention.status == InterventionStatus.PUBLISHED and intervention.published_at is None:
-            intervention.published_at = utcnow()
+            changes = apply_intervention(intervention, self._values(organisation, record), actor=self.actor,
+                                         action="create" if is_new else "update")
         if is_new:
             self.report.created.append(record.external_id)
-        elif changed:
+        elif changes:
             self.report.updated.append(record.external_id)
         else:
             self.report.unchanged.append(record.external_id)
@@ -549,63 +545,19 @@ class _Writer:
         organisation.units.append(unit)
         return unit
 
-    def _apply(self, intervention: Intervention, organisation: Organisation,
-               record: CleanRecord) -> bool:
-        changed = _set_if_different(intervention, record.values)
-        unit = self._unit(organisation, record)
-        type_term = self.vocabularies[Vocabulary.TYPE][record.type_code]
-        changed |= _set_if_different(intervention, {"unit": unit, "type": type_term})
-        changed |= self._set_terms(intervention, "target_groups", Vocabulary.TARGET_GROUP,
-                                   record.target_groups)
-        changed |= self._set_terms(intervention, "referrers", Vocabulary.REFERRER, record.referrers)
-        changed |= _set_languages(intervention, record.languages)
-        changed |= _set_start_dates(intervention, record.start_dates)
-        changed |= _set_translations(intervention, record.translations)
-        return changed
-
-    def _set_terms(self, intervention, attribute: str, vocabulary: Vocabulary,
-                   codes: list[str]) -> bool:
-        current = [term.code for term in getattr(intervention, attribute)]
-        if sorted(current) == sorted(codes):
-            return False
-        terms = self.vocabularies[vocabulary]
-        setattr(intervention, attribute, [terms[code] for code in codes])
-        return True
-
-
-def _set_if_different(obj: Any, values: dict[str, Any]) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
-def _set_languages(intervention: Intervention, codes: list[str]) -> bool:
-    if sorted(intervention.language_codes) == sorted(codes):
-        return False
-    intervention.languages = [InterventionLanguage(code=code) for code in codes]
-    return True
-
-
-def _set_start_dates(intervention: Intervention, dates: list[date]) -> bool:
-    if [start.starts_on for start in intervention.start_dates] == dates:
-        return False
-    intervention.start_dates = [InterventionStart(starts_on=day) for day in dates]
-    return True
-
-
-def _set_translations(intervention: Intervention, translations: dict[str, dict[str, str]]) -> bool:
-    changed = False
-    for locale, texts in translations.items():
-        translation = intervention.translation(locale)
-        if translation is None:
-            intervention.translations.append(InterventionTranslation(locale=locale, **texts))
-            changed = True
-        else:
-            changed |= _set_if_different(translation, texts)
-    return changed
+    def _values(self, organisation: Organisation, record: CleanRecord) -> InterventionValues:
+        terms = self.vocabularies
+        return InterventionValues(
+            organisation=organisation,
+            unit=self._unit(organisation, record),
+            type=terms[Vocabulary.TYPE][record.type_code],
+            target_groups=[terms[Vocabulary.TARGET_GROUP][code] for code in record.target_groups],
+            referrers=[terms[Vocabulary.REFERRER][code] for code in record.referrers],
+            languages=record.languages,
+            start_dates=record.start_dates,
+            fields=record.values,
+            translations=record.translations,
+        )
 
 
 def _new_municipality(record: CleanRecord) -> Organisation:

@@ -94,8 +94,9 @@ def run_job(job_id: int) -> ImportJob:
     try:
         scope = db.session.get(Organisation, organisation_id) if organisation_id else None
         records = parse_upload(filename, content)
+        owner = db.session.get(ImportJob, job_id).owner
         report = import_records(records, only_organisation=scope, progress=progress,
-                                before_commit=record_success)
+                                before_commit=record_success, actor=owner)
     except Exception:
         db.session.rollback()
         log.exception("import job %s failed", job_id)

@@ -24,19 +24,10 @@ from portal.catalogue.models import (
     TaxonomyTerm,
     Unit,
 )
-from portal.catalogue.richtext import plain_text
+from portal.catalogue.writing import PLAIN_FIELDS, TEXT_FIELDS, InterventionValues, apply_intervention
 from portal.exceptions import Conflict
 from portal.extensions import db
 from portal.timeutil import today, utcnow
-
-TEXT_FIELDS = (
-    "title", "summary", "description", "eligibility", "referral_instructions", "accessibility",
-    "closed_periods", "address", "postcode", "city", "contact_name", "contact_email", "contact_phone",
-)
-PLAIN_FIELDS = (
-    "delivery_format", "intake", "enrolment_open", "wait_weeks", "duration_weeks", "hours_per_week",
-    "capacity", "places_available", "price_per_week_sek", "lat", "lon", "valid_from", "valid_until",
-)
 
 # Which status each action leads to, and from which statuses it may be taken.
 STATUS_ACTIONS: dict[str, tuple[InterventionStatus, set[InterventionStatus]]] = {
@@ -56,11 +47,6 @@ class InvalidChange(Conflict):
     """The change is not allowed in the record's current state."""
 
 
-def strip_markup(text: str | None) -> str:
-    """Remove any HTML from user text, keeping the words (see :func:`plain_text`)."""
-    return plain_text(text)
-
-
 @dataclass
 class InterventionData:
     """Validated values from the editor's form."""
@@ -77,16 +63,22 @@ class InterventionData:
     translations: dict[str, dict[str, str]]
     confirm: bool = False
 
+    def as_values(self) -> InterventionValues:
+        """The form's values in the shape of the one write path."""
+        fields = {**self.texts, **self.values}
+        if self.confirm:
+            fields["confirmed_on"] = today()
+        return InterventionValues(
+            organisation=self.organisation, unit=self.unit, type=self.type, target_groups=self.target_groups,
+            referrers=self.referrers, languages=self.languages, start_dates=self.start_dates, fields=fields,
+            translations=self.translations)
+
 
 def create_intervention(actor, data: InterventionData) -> Intervention:
     require(actor, Action.EDIT_INTERVENTION, data.organisation)
     intervention = Intervention(organisation=data.organisation, status=InterventionStatus.DRAFT)
     with db.session.no_autoflush:
-        _apply(intervention, data)
-    db.session.add(intervention)
-    db.session.flush()
-    audit.record("create", "intervention", intervention.id, actor=actor,
-                 organisation_id=intervention.organisation_id, changes={"title": intervention.title})
+        apply_intervention(intervention, data.as_values(), actor=actor, action="create")
     db.session.commit()
     return intervention
 
@@ -98,15 +90,10 @@ def update_intervention(actor, intervention: Intervention, data: InterventionDat
     require(actor, Action.EDIT_INTERVENTION, data.organisation)
     if expected_version != intervention.version:
         raise EditConflict()
-    before = snapshot(intervention)
     with db.session.no_autoflush:
-        _apply(intervention, data)
-    changes = diff(before, snapshot(intervention))
+        changes = apply_intervention(intervention, data.as_values(), actor=actor, action="update")
     if not changes:
         return intervention
-    intervention.updated_at = utcnow()  # bumps the version even when only related rows changed
-    audit.record("update", "intervention", intervention.id, actor=actor,
-                 organisation_id=intervention.organisation_id, changes=changes)
     try:
         db.session.commit()
     except StaleDataError as exc:  # saved by someone else between our read and our write
@@ -169,78 +156,3 @@ def duplicate(actor, intervention: Intervention, title_prefix: str) -> Intervent
                  organisation_id=copy.organisation_id, changes={"copy_of": intervention.id})
     db.session.commit()
     return copy
-
-
-def _apply(intervention: Intervention, data: InterventionData) -> None:
-    intervention.organisation = data.organisation
-    intervention.unit = data.unit
-    intervention.type = data.type
-    intervention.target_groups = data.target_groups
-    intervention.referrers = data.referrers
-    for name, value in data.texts.items():
-        setattr(intervention, name, strip_markup(value) or (None if name in _NULLABLE_TEXT else ""))
-    for name, value in data.values.items():
-        setattr(intervention, name, value)
-    if sorted(intervention.language_codes) != sorted(data.languages):
-        intervention.languages = [InterventionLanguage(code=code) for code in data.languages]
-    if [start.starts_on for start in intervention.start_dates] != data.start_dates:
-        intervention.start_dates = [InterventionStart(starts_on=day) for day in data.start_dates]
-    _apply_translations(intervention, data.translations)
-    if data.confirm:
-        intervention.confirmed_on = today()
-
-
-_NULLABLE_TEXT = {"address", "postcode", "city", "contact_name", "contact_email", "contact_phone"}
-
-
-def _apply_translations(intervention: Intervention, translations: dict[str, dict[str, str]]) -> None:
-    for locale, texts in translations.items():
-        cleaned = {name: strip_markup(value) for name, value in texts.items()}
-        existing = intervention.translation(locale)
-        if not cleaned.get("title"):
-            if existing is not None:
-                intervention.translations.remove(existing)
-            continue
-        if existing is None:
-            intervention.translations.append(InterventionTranslation(locale=locale, **cleaned))
-        else:
-            for name, value in cleaned.items():
-                setattr(existing, name, value)
-
-
-def snapshot(intervention: Intervention) -> dict[str, Any]:
-    """The editable state of an intervention, for the audit trail's changed fields."""
-    state: dict[str, Any] = {name: getattr(intervention, name) for name in TEXT_FIELDS + PLAIN_FIELDS}
-    state.update(
-        organisation=intervention.organisation_id if intervention.organisation_id else None,
-        unit=intervention.unit.name if intervention.unit else None,
-        type=intervention.type.code if intervention.type else None,
-        target_groups=sorted(term.code for term in intervention.target_groups),
-        referrers=sorted(term.code for term in intervention.referrers),
-        languages=sorted(intervention.language_codes),
-        start_dates=[start.starts_on for start in intervention.start_dates],
-        translations={t.locale: [t.title, t.summary, t.description] for t in intervention.translations},
-    )
-    return state
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {
-        name: [_jsonable(before[name]), _jsonable(after[name])]
-        for name in after
-        if before.get(name) != after[name]
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if hasattr(value, "value"):  # enums
-        return value.value
-    if isinstance(value, str) and len(value) > 300:
-        return value[:300] + "…"
-    return value
