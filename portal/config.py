@@ -94,6 +94,8 @@ def from_environment(instance_path: str) -> dict:
         ),
         "BOOKING_RETENTION_MONTHS": _int("BOOKING_RETENTION_MONTHS", 12),
         "STALE_AFTER_MONTHS": _int("STALE_AFTER_MONTHS", 6),
+        "STATS_MIN_CELL": max(1, _int("STATS_MIN_CELL", 5)),  # counts of 1 to this minus one are hidden
+        "STATS_PUBLIC": _bool(os.environ.get("STATS_PUBLIC"), True),
         "REVIEW_REMINDER_DAYS": _int("REVIEW_REMINDER_DAYS", 14),
         "AUTO_PAUSE_AFTER_MONTHS": _int("AUTO_PAUSE_AFTER_MONTHS", 0),  # 0: never
         "PER_PAGE": _int("PER_PAGE", 20),
