@@ -7,8 +7,8 @@ from flask.cli import AppGroup
 
 from portal.accounts import services
 from portal.accounts.models import Role, TokenPurpose
-from portal.catalogue.models import Organisation
 from portal.extensions import db
+from portal.organisations import Organisation
 from portal.urls import external_url
 
 users_cli = AppGroup("users", help="Manage accounts.")

@@ -10,8 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from portal.catalogue.models import Organisation, str_enum
 from portal.extensions import db
+from portal.organisations import Organisation, str_enum
 from portal.timeutil import utcnow
 
 

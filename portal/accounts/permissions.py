@@ -76,7 +76,7 @@ def organisations_of(obj: Any) -> set[int]:
     A booking request belongs to both the requesting and the owning organisation; an
     intervention, a unit or a user to one; an organisation to itself.
     """
-    from portal.catalogue.models import Organisation
+    from portal.organisations import Organisation
 
     if isinstance(obj, Organisation):
         return {obj.id}
@@ -104,8 +104,8 @@ def assignable_roles(user: Any) -> list[Role]:
 
 def require_submitted_organisation(user: Any, action: Action | str, organisation_id: Any) -> None:
     """Refused when a form names an organisation the user may not act for (0/empty = none)."""
-    from portal.catalogue.models import Organisation
     from portal.extensions import db
+    from portal.organisations import Organisation
 
     if organisation_id in (None, "", "0", 0):
         return

@@ -12,9 +12,9 @@ from portal import audit
 from portal.accounts.models import Role, TokenPurpose, User, UserToken
 from portal.accounts.permissions import Action, require
 from portal.accounts.sessions import end_sessions
-from portal.catalogue.models import Organisation
 from portal.exceptions import InvalidInput
 from portal.extensions import db
+from portal.organisations import Organisation
 from portal.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 12

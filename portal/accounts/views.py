@@ -18,10 +18,10 @@ from portal.accounts.permissions import (
     require,
     require_submitted_organisation,
 )
-from portal.catalogue.models import Organisation
 from portal.extensions import db, limiter
 from portal.i18n import current_locale_code, localized_route
 from portal.notify.services import queue_mail
+from portal.organisations import Organisation
 from portal.urls import external_url, safe_redirect_target
 
 bp = Blueprint("accounts", __name__)

@@ -17,10 +17,33 @@ from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 from sqlalchemy import func
 
+from portal.exceptions import DomainError
 from portal.extensions import db, limiter
+from portal.parsing import parse_int
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXPOSED_HEADERS = "ETag, Last-Modified, Retry-After, Link, X-RateLimit-Limit, X-RateLimit-Remaining"
+
+
+class ApiError(DomainError):
+    """A refused API request, answered as problem details (RFC 9457) by `portal/errors.py`."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = self.status_code = status
+
+
+def positive_int(name: str, default: int, maximum: int | None = None) -> int:
+    """``?name=``: a whole number from 1 (at most ``maximum``), else a 400 that says so."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    value = parse_int(raw, minimum=1)
+    if value is None:
+        raise ApiError(400, f"'{name}' must be a whole number from 1")
+    if maximum is not None and value > maximum:
+        raise ApiError(400, f"'{name}' must be at most {maximum}")
+    return value
 
 
 def init_public_api(bp: Blueprint, *, exempt_endpoints: frozenset[str] = frozenset()) -> None:

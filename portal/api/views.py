@@ -6,17 +6,14 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import Action, can
-from portal.api.http import init_public_api
+from portal.api.http import ApiError, init_public_api, positive_int
 from portal.api.openapi import openapi_document
 from portal.api.serializers import intervention_json
 from portal.catalogue import services
-from portal.errors import problem
-from portal.exceptions import DomainError
 from portal.extensions import csrf
 from portal.health import health_report
 from portal.i18n import select_locale
 from portal.i18n.content import localized_text
-from portal.parsing import parse_int
 from portal.search.engine import MAX_PAGE
 from portal.search.labels import labelled_facets
 from portal.search.services import params_from_args
@@ -25,31 +22,6 @@ from portal.search.services import service as search_service
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 init_public_api(bp, exempt_endpoints=frozenset({"api.healthz"}))
-
-
-class ApiError(DomainError):
-    """A refused API request, answered as problem details (RFC 9457)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = self.status_code = status
-
-
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError):
-    return problem(error.status, error.message)
-
-
-def positive_int(name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    value = parse_int(raw, minimum=1)
-    if value is None:
-        raise ApiError(400, f"'{name}' must be a whole number from 1")
-    if maximum is not None and value > maximum:
-        raise ApiError(400, f"'{name}' must be at most {maximum}")
-    return value
 
 
 @bp.get("/healthz")

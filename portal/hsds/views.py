@@ -19,8 +19,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 from flask_login import current_user
 
 from portal.accounts.permissions import Action, can
-from portal.api.http import init_public_api
-from portal.api.views import ApiError, positive_int
+from portal.api.http import ApiError, init_public_api, positive_int
 from portal.catalogue.models import Intervention, Vocabulary
 from portal.catalogue.taxonomy import terms
 from portal.errors import problem
