@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.catalogue.services import MAX_PER_PAGE
 from portal.i18n import LANGUAGES
-from portal.search.engine import FACETS, MAX_PAGE, SORTS
+from portal.search.engine import FACETS, MAX_PAGE, MAX_PER_PAGE, SORTS
 
 PROBLEM = "application/problem+json"
 

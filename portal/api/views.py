@@ -14,7 +14,7 @@ from portal.extensions import csrf
 from portal.health import health_report
 from portal.i18n import select_locale
 from portal.i18n.content import localized_text
-from portal.search.engine import MAX_PAGE
+from portal.search.engine import MAX_PAGE, MAX_PER_PAGE
 from portal.search.labels import labelled_facets
 from portal.search.services import params_from_args
 from portal.search.services import service as search_service
@@ -40,7 +40,7 @@ def openapi():
 @bp.get("/api/v1/interventions")
 def list_interventions():
     page = positive_int("page", 1, MAX_PAGE)
-    per_page = positive_int("per_page", current_app.config["PER_PAGE"], services.MAX_PER_PAGE)
+    per_page = positive_int("per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE)
     filters = services.CatalogueFilters.from_args(request.args, services.filter_options())
     pagination = services.list_published(filters, page, per_page)
     locale = select_locale()
@@ -67,7 +67,7 @@ def show_intervention(intervention_id: int):
 def search():
     """The search page's results as JSON, in the same order."""
     page = positive_int("page", 1, MAX_PAGE)
-    per_page = positive_int("per_page", current_app.config["PER_PAGE"], services.MAX_PER_PAGE)
+    per_page = positive_int("per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE)
     locale = select_locale()
     results = search_service().search(params_from_args(request.args, locale, page, per_page))
     texts = {item.id: localized_text(item, locale) for item in results.interventions}

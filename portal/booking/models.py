@@ -33,14 +33,6 @@ class BookingStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
 
-    @property
-    def is_open(self) -> bool:
-        return self in OPEN_STATUSES
-
-    @property
-    def is_closed(self) -> bool:
-        return self in CLOSED_STATUSES
-
 
 NEW_STATUSES = frozenset({BookingStatus.SUBMITTED})
 OPEN_STATUSES = frozenset({

@@ -87,10 +87,6 @@ def may(user: Any, transition: Transition, request: BookingRequest) -> bool:
     return acts_for(user, transition.by, request)
 
 
-def is_allowed_from(transition: Transition, status: BookingStatus) -> bool:
-    return status in transition.sources
-
-
 def available(user: Any, request: BookingRequest) -> list[Transition]:
     """The transitions ``user`` may make on ``request`` in its current status."""
     return [t for t in TRANSITIONS.values() if request.status in t.sources and may(user, t, request)]

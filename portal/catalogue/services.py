@@ -19,8 +19,7 @@ from portal.catalogue.models import (
 )
 from portal.catalogue.taxonomy import terms
 from portal.extensions import db
-
-MAX_PER_PAGE = 100
+from portal.search.engine import MAX_PER_PAGE
 
 
 def published() -> db.Select:
@@ -71,9 +70,6 @@ class CatalogueFilters:
             places=args.get("places") in {"1", "available", "true", "on"},
         )
 
-    @property
-    def active(self) -> bool:
-        return bool(self.municipality or self.type or self.target_group or self.language or self.places)
 
     def apply(self, statement: db.Select) -> db.Select:
         if self.municipality:

@@ -88,7 +88,7 @@ def check(values: InterventionValues) -> dict[str, str]:
     return errors
 
 
-def clean_text(name: str, value: Any) -> str | None:
+def _stored_text(name: str, value: Any) -> str | None:
     text = plain_text(value if isinstance(value, str) else ("" if value is None else str(value)))
     if name in NULLABLE_TEXT_FIELDS:
         return text or None
@@ -113,7 +113,7 @@ def apply_intervention(intervention: Intervention, values: InterventionValues, *
     _set_terms(intervention, "target_groups", values.target_groups)
     _set_terms(intervention, "referrers", values.referrers)
     for name, value in values.fields.items():
-        _set(intervention, name, clean_text(name, value) if name in TEXT_FIELDS else value)
+        _set(intervention, name, _stored_text(name, value) if name in TEXT_FIELDS else value)
     if sorted(intervention.language_codes) != sorted(values.languages):
         intervention.languages = [InterventionLanguage(code=code) for code in dict.fromkeys(values.languages)]
     if [start.starts_on for start in intervention.start_dates] != values.start_dates:

@@ -25,7 +25,3 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
-
-    @property
-    def is_sent(self) -> bool:
-        return self.sent_at is not None

@@ -51,13 +51,6 @@ class ImportJob(db.Model):
     owner: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
 
-    @property
-    def suffix(self) -> str:
-        return ".csv" if self.filename.lower().endswith(".csv") else ".json"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
     def __repr__(self) -> str:
         return f"<ImportJob {self.id} {self.filename!r} {self.status}>"

@@ -31,9 +31,11 @@ from portal.catalogue.models import (
 from portal.catalogue.services import published
 from portal.extensions import db
 from portal.i18n import DEFAULT_LOCALE
+from portal.search.analysis import clean_text
 from portal.search.documents import document_for
 from portal.search.engine import (
     FACETS,
+    MAX_PER_PAGE,
     SORTS,
     IndexBusy,
     IndexUnavailable,
@@ -110,12 +112,6 @@ class Results:
                     yield None
                 yield number
                 last = number
-
-
-def clean_text(text: str) -> str:
-    """Drop control characters and cap the length; the engine does the rest."""
-    printable = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
 def parse_filters(args) -> dict[str, list[str]]:
@@ -239,11 +235,11 @@ class SearchService:
 
     def search(self, params: SearchParams) -> Results:
         request = SearchRequest(
-            text=clean_text(params.text),
+            text=clean_text(params.text, MAX_QUERY_LENGTH),
             locale=params.locale,
             filters=params.filters,
             sort=params.sort,
-            origin=_origin(params.near),
+            origin=_municipality_centre(params.near),
             page=params.page,
             per_page=params.per_page,
         )
@@ -262,7 +258,7 @@ def _all_published() -> Iterator[Intervention]:
     yield from db.session.execute(statement).scalars()
 
 
-def _origin(municipality_code: str | None) -> tuple[float, float] | None:
+def _municipality_centre(municipality_code: str | None) -> tuple[float, float] | None:
     if not municipality_code:
         return None
     row = db.session.execute(
@@ -339,7 +335,7 @@ def database_search(request: SearchRequest) -> Results:
             counts.setdefault(value, 0)
         facets[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     selected = [item for item, values in candidates if matches(values)]
-    per_page = max(1, min(request.per_page, 100))
+    per_page = max(1, min(request.per_page, MAX_PER_PAGE))
     page = max(1, request.page)
     shown = selected[(page - 1) * per_page: page * per_page]
     return Results(total=len(selected), page=page, per_page=per_page, interventions=shown, snippets={},
