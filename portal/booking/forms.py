@@ -22,11 +22,8 @@ from portal.booking.labels import GENDER_LABELS, OUTCOME_LABELS, REASON_LABELS
 from portal.booking.privacy import looks_like_personnummer
 from portal.booking.services import PERSONNUMMER_MESSAGE
 from portal.forms import ChoiceField, PortalForm, WholeNumberField, at_most, required, valid_email
+from portal.i18n import SPOKEN_LANGUAGES
 from portal.timeutil import today
-
-# Languages a participant commonly prefers in the region (ISO 639-1 and -3).
-PARTICIPANT_LANGUAGES = ["sv", "ar", "so", "ti", "fa", "prs", "uk", "ku", "bs", "pl", "tr", "ru", "en",
-                         "es", "fr", "am"]
 
 INTEREST_SALT = "booking-interest-form"
 MIN_FILL_SECONDS = 3  # a human needs at least this long to fill in the interest form
@@ -51,7 +48,7 @@ def home_municipality_choices(municipalities) -> list[tuple[str, str]]:
 
 
 def language_choices(language_name) -> list[tuple[str, str]]:
-    return [("", _l("Not stated"))] + [(code, language_name(code)) for code in PARTICIPANT_LANGUAGES]
+    return [("", _l("Not stated"))] + [(code, language_name(code)) for code in SPOKEN_LANGUAGES]
 
 
 class BookingRequestForm(PortalForm):

@@ -36,12 +36,11 @@ from portal.catalogue.taxonomy import terms_by_code
 from portal.catalogue.writing import InterventionValues, apply_intervention, email_problem
 from portal.exceptions import InvalidInput
 from portal.extensions import db
-from portal.i18n import DEFAULT_LOCALE, LANGUAGES
+from portal.i18n import TRANSLATION_LOCALES
 from portal.parsing import INT32_MAX, clean_text, clean_value
 
 ROLLING_START = "lopande"
 LANGUAGE_CODE_PATTERN = re.compile(r"^[a-z]{2,3}$")
-TRANSLATION_LOCALES = sorted(set(LANGUAGES) - {DEFAULT_LOCALE})
 LIST_FIELDS = ("target_groups", "languages", "referrers", "start_dates")
 # The format nests four levels (list, record, translations, language); more is not an import file.
 MAX_NESTING = 8

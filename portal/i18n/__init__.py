@@ -38,6 +38,15 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
+# The languages intervention texts may be translated into (Swedish is the source).
+TRANSLATION_LOCALES: tuple[str, ...] = tuple(code for code in LANGUAGES if code != DEFAULT_LOCALE)
+
+# Languages spoken in the region that an intervention may be delivered in or a participant
+# may prefer (ISO 639-1, or 639-3 where there is no two-letter code).
+SPOKEN_LANGUAGES: tuple[str, ...] = ("sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "bs", "pl", "tr",
+                                     "ru", "es", "fr", "am")
+
+
 class LanguageConverter(BaseConverter):
     """Matches the code of a supported interface language in a URL."""
 

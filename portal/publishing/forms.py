@@ -30,14 +30,7 @@ from portal.forms import (
     required,
     valid_email,
 )
-from portal.i18n import DEFAULT_LOCALE, LANGUAGES
-
-TRANSLATION_LOCALES = [code for code in LANGUAGES if code != DEFAULT_LOCALE]
-
-
-# Languages an intervention is commonly delivered in within the region (ISO 639-1).
-DELIVERY_LANGUAGES = ["sv", "en", "ar", "fa", "prs", "so", "ti", "uk", "ku", "bs", "pl", "tr", "ru", "es",
-                      "fr", "am"]
+from portal.i18n import TRANSLATION_LOCALES
 
 
 class TranslationForm(PortalForm):

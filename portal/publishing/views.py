@@ -12,13 +12,11 @@ from portal.catalogue.labels import FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
 from portal.catalogue.models import Intervention, Organisation, Unit, Vocabulary
 from portal.catalogue.taxonomy import terms
 from portal.extensions import db
-from portal.i18n import current_locale_code, localized_route
+from portal.i18n import SPOKEN_LANGUAGES, TRANSLATION_LOCALES, current_locale_code, localized_route
 from portal.i18n.content import localized_text
 from portal.publishing import freshness, services
 from portal.publishing.blueprint import bp
 from portal.publishing.forms import (
-    DELIVERY_LANGUAGES,
-    TRANSLATION_LOCALES,
     InterventionForm,
     PlacesForm,
     StatusForm,
@@ -78,7 +76,7 @@ def prepare_form(form: InterventionForm) -> InterventionForm:
     form.type.choices = [(t.code, t.label(locale)) for t in terms(Vocabulary.TYPE)]
     form.target_groups.choices = [(t.code, t.label(locale)) for t in terms(Vocabulary.TARGET_GROUP)]
     form.referrers.choices = [(t.code, t.label(locale)) for t in terms(Vocabulary.REFERRER)]
-    form.languages.choices = [(code, language_name(code)) for code in DELIVERY_LANGUAGES]
+    form.languages.choices = [(code, language_name(code)) for code in SPOKEN_LANGUAGES]
     form.delivery_format.choices = [(key, str(label)) for key, label in FORMAT_LABELS.items()]
     form.intake.choices = [(key, str(label)) for key, label in INTAKE_LABELS.items()]
     return form

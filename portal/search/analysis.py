@@ -23,8 +23,9 @@ from typing import NamedTuple
 
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
-SWEDISH = "sv"
-TRANSLATION_LOCALES: tuple[str, ...] = ("en", "ar", "fa", "so", "ti", "uk")
+from portal.i18n import DEFAULT_LOCALE as SWEDISH
+from portal.i18n import TRANSLATION_LOCALES
+
 ALL_LOCALES: tuple[str, ...] = (SWEDISH, *TRANSLATION_LOCALES)
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.json")

@@ -33,7 +33,6 @@ import time
 import uuid
 import warnings
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from pickle import UnpicklingError
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
@@ -1487,20 +1487,22 @@ class _ScoreCache:
     """
 
     def __init__(self, budget: int | None = None) -> None:
-        self.budget = SCORE_CACHE_BYTES if budget is None else budget
-        self._entries: OrderedDict[Any, _Scores | None] = OrderedDict()
-        self._size = 0
+        self._entries = LRUCache(maxsize=SCORE_CACHE_BYTES if budget is None else budget, getsizeof=_nbytes)
 
     def get(self, key: Any, compute: Callable[[], _Scores | None]) -> _Scores | None:
         if key in self._entries:
-            self._entries.move_to_end(key)
-            return self._entries[key]
-        value = self._entries[key] = compute()
-        self._size += _nbytes(value)
-        while self._size > self.budget and len(self._entries) > 1:
-            _, dropped = self._entries.popitem(last=False)
-            self._size -= _nbytes(dropped)
+            return self._entries[key]  # and makes it the most recently used
+        value = compute()
+        _keep(self._entries, key, value)
         return value
+
+
+def _keep(cache: LRUCache, key: Any, value: Any) -> None:
+    """Cache ``value`` unless it alone is larger than the whole budget."""
+    try:
+        cache[key] = value
+    except ValueError:
+        pass
 
 
 def _nbytes(scores: _Scores | None) -> int:
@@ -1534,11 +1536,7 @@ class _PostingsCache:
     """
 
     def __init__(self, budget: int = POSTINGS_CACHE_BUDGET) -> None:
-        self.budget = budget
-        self._entries: OrderedDict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = (
-            OrderedDict()
-        )
-        self._size = 0
+        self._entries = LRUCache(maxsize=budget, getsizeof=lambda entry: len(entry[0]) + 1)
 
     def postings(self, reader: IndexReader, name: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, term frequencies) of a term; deleted documents included."""
@@ -1558,20 +1556,13 @@ class _PostingsCache:
     ) -> tuple[np.ndarray, np.ndarray]:
         key = (leaf.segment().segment_id(), name, term)
         entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-            return entry
-        entry = _read_postings(leaf, name, term)
-        self._entries[key] = entry
-        self._size += len(entry[0]) + 1
-        while self._size > self.budget and len(self._entries) > 1:
-            _, (ids, _) = self._entries.popitem(last=False)
-            self._size -= len(ids) + 1
+        if entry is None:
+            entry = _read_postings(leaf, name, term)
+            _keep(self._entries, key, entry)
         return entry
 
     def clear(self) -> None:
         self._entries.clear()
-        self._size = 0
 
 
 def _read_postings(leaf: IndexReader, name: str, term: str) -> tuple[np.ndarray, np.ndarray]:
