@@ -16,7 +16,7 @@ from portal.timeutil import utcnow
 
 
 class Role(enum.StrEnum):
-    """Roles in increasing order of reach; see DESIGN.md's roles table."""
+    """Roles in increasing order of reach: each may do what the one before it may, and more."""
 
     CASEWORKER = "caseworker"
     EDITOR = "editor"
