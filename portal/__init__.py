@@ -100,6 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.booking.views import bp as booking_bp
 
     app.register_blueprint(booking_bp)
+    from portal.stats.views import bp as stats_bp
+
+    app.register_blueprint(stats_bp)
     register_error_handlers(app)
 
     from portal.templating import register_template_helpers

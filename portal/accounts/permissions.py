@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_REGION = "manage_region"
     VIEW_AUDIT = "view_audit"
+    VIEW_STATISTICS = "view_statistics"  # the follow-up figures (own organisation's or the region's)
 
 
 _CASEWORKER = {
@@ -42,7 +43,8 @@ _EDITOR = _CASEWORKER | {
     Action.DECIDE_BOOKING: Scope.OWN_ORGANISATION,
     Action.EDIT_INTERVENTION: Scope.OWN_ORGANISATION,
 }
-_ORG_ADMIN = _EDITOR | {Action.MANAGE_USERS: Scope.OWN_ORGANISATION}
+_ORG_ADMIN = _EDITOR | {Action.MANAGE_USERS: Scope.OWN_ORGANISATION,
+                        Action.VIEW_STATISTICS: Scope.OWN_ORGANISATION}
 _ADMIN = {action: Scope.ALL for action in Action}
 
 ROLE_PERMISSIONS: dict[Role, dict[Action, Scope]] = {
@@ -68,6 +70,13 @@ def can(user: Any, action: Action | str, obj: Any = None) -> bool:
     if scope is Scope.OWN_ORGANISATION:
         return user.organisation_id is not None and user.organisation_id in organisations_of(obj)
     return getattr(obj, "created_by_id", None) == user.id
+
+
+def scope_of(user: Any, action: Action | str) -> Scope | None:
+    """The scope in which ``user`` may perform ``action`` (None: not at all)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return ROLE_PERMISSIONS.get(user.role, {}).get(Action(action))
 
 
 def organisations_of(obj: Any) -> set[int]:

@@ -36,6 +36,9 @@ EXPECTED = {
     "decide_booking": {"visitor": NONE, "caseworker": NONE, "editor": OWN_ORG, "org_admin": OWN_ORG,
                        "admin": ALL},
     "manage_region": {"visitor": NONE, "caseworker": NONE, "editor": NONE, "org_admin": NONE, "admin": ALL},
+    # The follow-up figures of an organisation (what it sent and received); the region's for admins.
+    "see_statistics": {"visitor": NONE, "caseworker": NONE, "editor": NONE, "org_admin": OWN_ORG,
+                       "admin": ALL},
 }
 
 
@@ -176,6 +179,18 @@ def see_taxonomy(client, world, scope):
     return client.get("/admin/taxonomy")
 
 
+def see_statistics(client, world, scope):
+    return client.get(f"/stats?organisation={world.organisations[scope].id}")
+
+
+def download_statistics(client, world, scope):
+    return client.get(f"/stats/flows-requests.csv?organisation={world.organisations[scope].id}")
+
+
+def see_statistics_chart(client, world, scope):
+    return client.get(f"/stats/charts/outcomes.svg?organisation={world.organisations[scope].id}")
+
+
 CHANGING = {
     "edit_intervention": [create, edit, publish, pause, archive, set_places, duplicate],
     "manage_users": [invite_user, change_role, deactivate_user],
@@ -183,7 +198,8 @@ CHANGING = {
     "decide_booking": [decide_booking],
     "manage_region": [create_organisation],
 }
-READING = {"edit_intervention": [preview_draft], "see_booking": [see_booking], "manage_region": [see_taxonomy]}
+READING = {"edit_intervention": [preview_draft], "see_booking": [see_booking], "manage_region": [see_taxonomy],
+           "see_statistics": [see_statistics, download_statistics, see_statistics_chart]}
 
 CASES = [
     pytest.param(permission, action, role, scope, id=f"{action.__name__}-{role}-{scope}")
