@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask, current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -78,40 +79,23 @@ class Results:
     from_index: bool
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def pagination(self) -> ResultPages:
+        """Flask-SQLAlchemy's paging interface over this result (for the pagination macro)."""
+        return ResultPages(self.total, self.page, self.per_page, self.interventions)
 
-    # The pagination interface of the templates' pagination macro.
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+class ResultPages(Pagination):
+    """The pages of a search result: the engine has counted and fetched the page already."""
 
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
+    def __init__(self, total: int, page: int, per_page: int, items: list[Intervention]) -> None:
+        self._known_total, self._known_items = total, items
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
 
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+    def _query_items(self) -> list[Intervention]:
+        return self._known_items
 
-    @property
-    def items(self) -> list[Intervention]:
-        return self.interventions
-
-    def iter_pages(self, left_edge=1, left_current=2, right_current=2, right_edge=1):
-        """Page numbers with ``None`` for the gaps, as Flask-SQLAlchemy's pagination gives."""
-        last = 0
-        for number in range(1, self.pages + 1):
-            if (number <= left_edge or self.page - left_current <= number <= self.page + right_current
-                    or number > self.pages - right_edge):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
+    def _query_count(self) -> int:
+        return self._known_total
 
 
 def parse_filters(args) -> dict[str, list[str]]:
