@@ -129,6 +129,87 @@ LANG = _query("lang", {"type": "string", "examples": list(LANGUAGES)},
               "another value), the browser's Accept-Language; Swedish where a text is not translated.")
 
 
+# ------------------------------------------------------------------------------ follow-up figures
+
+COUNT = {**_obj({"count": {"type": ["integer", "null"], "minimum": 0}, "suppressed": {"type": "boolean"}}),
+         "description": "A count of persons; null with suppressed true when it is 1 to min_cell - 1 "
+                        "or could be worked out from the totals."}
+PERCENT_OR_NULL = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
+STATS_FRAME = {
+    "period": _obj({"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}),
+    "filters": _obj({"municipality": STRING_OR_NULL, "type": STRING_OR_NULL}),
+    "min_cell": {"type": "integer", "minimum": 1},
+}
+FLOW_MEASURES = ("requests", "accepted", "started", "completed")
+STATUS_CATEGORY = {
+    "status": {"enum": ["completed", "interrupted"]},
+    "outcome": {"enum": ["work", "studies", "other", None]},
+    "reason": {"enum": ["no_places", "requirements_not_met", "did_not_come", "got_job", "started_studies",
+                        "ill", "other", None]},
+}
+STATS_PARAMETERS = [
+    _query("from", {"type": "string", "format": "date"}, "First day of the period (default: 12 months ago)."),
+    _query("to", {"type": "string", "format": "date"}, "Last day of the period (default: today)."),
+    _query("municipality", {"type": "string", "examples": ["1290"]},
+           "Only interventions owned by this municipality (SCB kommunkod)."),
+    _query("type", {"type": "string", "examples": ["arbetstraning"]}, "Only interventions of this type (code)."),
+    LANG,
+]
+STATS_SCHEMAS = {
+    "Count": COUNT,
+    "StatsFlows": _obj({
+        **STATS_FRAME,
+        "rows": {"type": "array", "items": _obj({
+            "home_municipality": {**STRING_OR_NULL, "description": "SCB code, 'other', or null (not stated)"},
+            "home_name": {"type": "string"},
+            "owner": _obj({"name": {"type": "string"}, "municipality_code": STRING_OR_NULL}),
+            **{measure: _ref("Count") for measure in FLOW_MEASURES},
+        })},
+        "totals": _obj({measure: _ref("Count") for measure in FLOW_MEASURES}),
+        "placements_outside_home": _ref("Count"),
+        "placements_in_home": _ref("Count"),
+        "outside_share_percent": PERCENT_OR_NULL,
+    }),
+    "StatsOutcomes": _obj({
+        **STATS_FRAME,
+        "by_gender": {"type": "array", "items": {**_obj({
+            **STATUS_CATEGORY, "gender": {"enum": ["female", "male", "other"]},
+            "count": {"type": ["integer", "null"], "minimum": 0}, "suppressed": {"type": "boolean"}})}},
+        "by_type": {"type": "array", "items": _obj({
+            **STATUS_CATEGORY, "type": {"type": "string"},
+            "count": {"type": ["integer", "null"], "minimum": 0}, "suppressed": {"type": "boolean"}})},
+        "total": _ref("Count"),
+    }),
+    "StatsFunnel": _obj({
+        **STATS_FRAME,
+        "steps": _obj({key: _ref("Count") for key in (
+            "requests", "received", "waitlisted", "accepted", "declined", "started", "completed",
+            "interrupted", "withdrawn", "cancelled")}),
+        "acceptance_rate_percent": PERCENT_OR_NULL,
+        "median_days": _obj({"request_to_decision": NUMBER_OR_NULL, "acceptance_to_start": NUMBER_OR_NULL}),
+        "decline_reasons": _obj({key: _ref("Count") for key in STATUS_CATEGORY["reason"]["enum"] if key}),
+        "per_month": {"type": "array", "items": _obj({
+            "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+            "count": {"type": ["integer", "null"], "minimum": 0}, "suppressed": {"type": "boolean"}})},
+    }),
+}
+
+
+def _stats_operation(operation_id: str, summary: str, schema: str) -> dict[str, Any]:
+    return {"get": {
+        "operationId": operation_id,
+        "summary": summary,
+        "parameters": STATS_PARAMETERS,
+        "responses": {
+            "200": _ok("The figures of the period; small counts are suppressed.", _ref(schema)),
+            "400": _problem("A date is not YYYY-MM-DD, the period is reversed or too long, or the "
+                            "municipality or type is unknown."),
+            "404": _problem("The region does not publish its follow-up figures."),
+            **COMMON_RESPONSES,
+        },
+    }}
+
+
 def openapi_document(base_url: str, license_name: str, license_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -197,6 +278,15 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                     **COMMON_RESPONSES,
                 },
             }},
+            "/api/v1/stats/flows": _stats_operation(
+                "statsFlows", "Requests, placements, starts and completions by home municipality and owner",
+                "StatsFlows"),
+            "/api/v1/stats/outcomes": _stats_operation(
+                "statsOutcomes", "Completed by outcome and interrupted by reason, by gender and type",
+                "StatsOutcomes"),
+            "/api/v1/stats/funnel": _stats_operation(
+                "statsFunnel", "How many requests reached each step, waiting times, decline reasons",
+                "StatsFunnel"),
             "/api/v1/openapi.json": {"get": {
                 "operationId": "openapi",
                 "summary": "This document",
@@ -210,6 +300,7 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                                     "status": {"type": "integer"}, "detail": {"type": "string"}}),
                             "description": "Problem details (RFC 9457)."},
                 "Term": TERM,
+                **STATS_SCHEMAS,
                 "Intervention": INTERVENTION,
                 "InterventionList": _obj({
                     "total": {"type": "integer", "minimum": 0},

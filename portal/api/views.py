@@ -18,6 +18,8 @@ from portal.search.engine import MAX_PAGE, MAX_PER_PAGE
 from portal.search.labels import labelled_facets
 from portal.search.services import params_from_args
 from portal.search.services import service as search_service
+from portal.stats import serializers as stats_serializers
+from portal.stats import services as stats_services
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -90,3 +92,22 @@ def search():
         facets=labelled_facets(results.facets, locale),
         suggestion=results.suggestion,
     )
+
+
+# ------------------------------------------------------------------------------ follow-up figures
+
+
+@bp.get("/api/v1/stats/flows")
+def stats_flows():
+    return jsonify(stats_serializers.flows_json(stats_services.api_scope(current_user, request.args)))
+
+
+@bp.get("/api/v1/stats/outcomes")
+def stats_outcomes():
+    scope = stats_services.api_scope(current_user, request.args)
+    return jsonify(stats_serializers.outcomes_json(scope, select_locale()))
+
+
+@bp.get("/api/v1/stats/funnel")
+def stats_funnel():
+    return jsonify(stats_serializers.funnel_json(stats_services.api_scope(current_user, request.args)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from collections import OrderedDict
 from threading import Lock
 
@@ -19,6 +20,10 @@ from pygal.style import Style
 
 from portal.stats.figures import Labelled
 from portal.stats.suppression import Cell
+
+# pygal adds an old-style import hook (for its map plugins, unused here) that makes every later
+# import warn; take it out again.
+sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"]
 
 # Dark blue, light orange, mid grey-green, black: distinct in lightness as well as hue.
 STYLE = Style(

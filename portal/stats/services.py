@@ -48,6 +48,8 @@ def parse_filters(args: Any) -> Scope:
     """Period (``from``, ``to``), owning ``municipality`` and intervention ``type`` of a request."""
     start_default, end_default = default_period()
     start, end = _date(args, "from", start_default), _date(args, "to", end_default)
+    if not (1900 <= start.year <= 2100 and 1900 <= end.year <= 2100):
+        raise InvalidInput(_l("Give a date between the years 1900 and 2100."), "from")
     if start > end:
         raise InvalidInput(_l("The start of the period must come before its end."), "from")
     if end - start > timedelta(days=366 * MAX_YEARS):
@@ -92,9 +94,7 @@ def public_scope(args: Any) -> Scope:
 
 
 def api_scope(actor: Any, args: Any) -> Scope:
-    """The API: the region's figures publicly, one organisation's with the permission."""
-    if (args.get("organisation") or "").strip():
-        return dashboard_scope(actor, args)
+    """The API: the region's figures, for anyone when published, else for region administrators."""
     if scope_of(actor, Action.VIEW_STATISTICS) is PermissionScope.ALL:
         return parse_filters(args)
     return public_scope(args)

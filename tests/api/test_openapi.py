@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from portal.api.openapi import openapi_document
 from portal.demo import load_demo
@@ -35,7 +35,8 @@ def test_document_is_valid_openapi_3_1(client, app):
     validate(document)
     assert document["openapi"] == "3.1.0"
     assert set(document["paths"]) == {"/api/v1/interventions", "/api/v1/interventions/{intervention_id}",
-                                      "/api/v1/search", "/api/v1/openapi.json"}
+                                      "/api/v1/search", "/api/v1/openapi.json", "/api/v1/stats/flows",
+                                      "/api/v1/stats/outcomes", "/api/v1/stats/funnel"}
     assert document["info"]["license"]["name"] == "CC0-1.0"
 
 
@@ -61,5 +62,9 @@ schema = schemathesis.openapi.from_dict(DOCUMENT)
 def test_every_operation_conforms(case, demo_app):
     # Invalid input is generated too (it must never be a 5xx), but a filter value the
     # portal does not know is ignored by design, not refused, so "negative data accepted"
-    # is not a failure here.
-    case.call_and_validate(app=demo_app, excluded_checks=[negative_data_rejection])
+    # is not a failure here. The follow-up figures refuse (400) a reversed or over-long period
+    # and a municipality or type that does not exist, which the schema cannot express.
+    excluded = [negative_data_rejection]
+    if case.path.startswith("/api/v1/stats/"):
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(app=demo_app, excluded_checks=excluded)
