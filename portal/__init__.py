@@ -77,7 +77,7 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import portal.publishing.importing  # noqa: F401
+    import portal.publishing.import_views  # noqa: F401  (registers routes)
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
     from portal.api.docs import bp as api_docs_bp

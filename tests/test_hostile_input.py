@@ -123,7 +123,7 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture
 def world(app, make, no_csrf, monkeypatch):
     from portal.booking import services as booking
-    from portal.publishing.importing import prepare_import
+    from portal.publishing.import_services import prepare_import
 
     # Hypothesis seeds the random module for every example; Whoosh names new segments with
     # it, so the same name would come back and collide with the segment written before.

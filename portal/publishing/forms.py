@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -126,3 +127,7 @@ class PlacesForm(PortalForm):
 
 class StatusForm(PortalForm):
     action = HiddenField(validators=[required()])
+
+
+class ImportForm(PortalForm):
+    file = FileField(_l("File to import (CSV or JSON)"), validators=[FileRequired()])

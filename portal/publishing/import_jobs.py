@@ -23,7 +23,7 @@ from flask import current_app
 from portal.catalogue.importer import ImportReport, audit_import, import_records
 from portal.catalogue.models import Organisation
 from portal.extensions import db
-from portal.publishing.importing import DEFAULT_PROGRESS_EVERY, JobNotPending, parse_upload, report_data
+from portal.publishing.import_services import DEFAULT_PROGRESS_EVERY, JobNotPending, parse_upload, report_data
 from portal.publishing.models import ImportJob, ImportStatus
 from portal.timeutil import utcnow
 

@@ -15,7 +15,7 @@ from portal.audit.models import AuditEvent
 from portal.catalogue.importer import import_records
 from portal.catalogue.models import Intervention, Organisation
 from portal.extensions import db
-from portal.publishing import import_jobs, importing
+from portal.publishing import import_jobs, import_services
 from portal.publishing.models import ImportJob, ImportStatus
 from tests.queue_helpers import ConsumerThread
 
@@ -210,7 +210,7 @@ def test_a_file_over_the_size_limit_gets_a_clear_message(client, editor, app):
     assert response.status_code == 422
     assert "The file is too large: at most" in html(response)
     # far over the limit: refused before the body is read, with the same message on the form
-    huge = io.BytesIO(b"[" + b" " * (importing.MULTIPART_ALLOWANCE + 10_000) + b"]")
+    huge = io.BytesIO(b"[" + b" " * (import_services.MULTIPART_ALLOWANCE + 10_000) + b"]")
     response = upload(client, file=(huge, "huge.json"), lang="/en")
     assert response.status_code == 413
     page = html(response)
