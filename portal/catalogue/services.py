@@ -22,22 +22,23 @@ from portal.extensions import db
 from portal.search.engine import MAX_PER_PAGE
 
 
+def with_everything_shown(statement: db.Select) -> db.Select:
+    """``statement`` with everything a list, a page or a feed shows of an intervention, loaded eagerly."""
+    return statement.options(
+        selectinload(Intervention.organisation),
+        selectinload(Intervention.unit),
+        selectinload(Intervention.type),
+        selectinload(Intervention.target_groups),
+        selectinload(Intervention.referrers),
+        selectinload(Intervention.languages),
+        selectinload(Intervention.start_dates),
+        selectinload(Intervention.translations),
+    )
+
+
 def published() -> db.Select:
     """Published interventions with everything a list or page shows, loaded eagerly."""
-    return (
-        db.select(Intervention)
-        .where(Intervention.status == InterventionStatus.PUBLISHED)
-        .options(
-            selectinload(Intervention.organisation),
-            selectinload(Intervention.unit),
-            selectinload(Intervention.type),
-            selectinload(Intervention.target_groups),
-            selectinload(Intervention.referrers),
-            selectinload(Intervention.languages),
-            selectinload(Intervention.start_dates),
-            selectinload(Intervention.translations),
-        )
-    )
+    return with_everything_shown(db.select(Intervention).where(Intervention.status == InterventionStatus.PUBLISHED))
 
 
 def get_published(intervention_id: int) -> Intervention | None:

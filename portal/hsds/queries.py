@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, or_
-from sqlalchemy.orm import selectinload
 
 from portal.catalogue.models import (
     Intervention,
@@ -16,6 +15,7 @@ from portal.catalogue.models import (
     TaxonomyTerm,
     Vocabulary,
 )
+from portal.catalogue.services import with_everything_shown
 from portal.catalogue.taxonomy import terms
 from portal.extensions import db
 from portal.hsds.ids import as_uuid, organization_id, service_id_of, taxonomy_id, taxonomy_term_id
@@ -26,21 +26,8 @@ BATCH = 200
 
 def feed() -> db.Select:
     """Every intervention the feed holds, with what its records show, in a stable order."""
-    return (
-        db.select(Intervention)
-        .where(Intervention.status.in_(FEED_STATUSES))
-        .options(
-            selectinload(Intervention.organisation),
-            selectinload(Intervention.unit),
-            selectinload(Intervention.type),
-            selectinload(Intervention.target_groups),
-            selectinload(Intervention.referrers),
-            selectinload(Intervention.languages),
-            selectinload(Intervention.start_dates),
-            selectinload(Intervention.translations),
-        )
-        .order_by(Intervention.id)
-    )
+    return with_everything_shown(
+        db.select(Intervention).where(Intervention.status.in_(FEED_STATUSES)).order_by(Intervention.id))
 
 
 @dataclass
