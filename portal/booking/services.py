@@ -33,6 +33,7 @@ from portal.booking import held_mail, states
 from portal.booking.labels import STATUS_LABELS
 from portal.booking.models import (
     CLOSED_STATUSES,
+    HOME_OTHER,
     NEW_STATUSES,
     OPEN_STATUSES,
     BookingCounter,
@@ -43,7 +44,6 @@ from portal.booking.models import (
     BookingSource,
     BookingStatus,
     Gender,
-    HOME_OTHER,
     Outcome,
     ReasonCode,
     RequesterSide,
