@@ -18,6 +18,7 @@ from flask import g
 from portal import create_app
 from portal.extensions import db
 from tests import factories
+from tests.settings import portal_settings
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -96,27 +97,9 @@ def database_url(backend, request, tmp_path) -> str:
     return request.getfixturevalue("postgres_session_database")
 
 
-def test_config(database_url: str, tmp_path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
-        "PORTAL_BASE_URL": "http://localhost",
-        "SERVER_NAME": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        # The limiter's counters outlive one test's app; tests of the limit set their own.
-        "API_RATE_LIMIT": "100000 per minute",
-        "QUEUE_IMMEDIATE": True,  # a task runs where it is enqueued; see the `real_queue` fixture
-    }
-
-
-test_config.__test__ = False  # a helper, not a test
-
-
 @pytest.fixture
 def app(backend, database_url, tmp_path):
-    app = create_app(test_config(database_url, tmp_path))
+    app = create_app(portal_settings(database_url, tmp_path))
 
     @app.before_request
     def _forget_previous_request_user():

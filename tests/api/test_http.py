@@ -117,7 +117,7 @@ def test_the_api_budget_is_shared_through_redis(items, app, tmp_path):
     import redis
 
     from portal import create_app
-    from tests.conftest import test_config
+    from tests.settings import portal_settings
 
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     try:
@@ -129,7 +129,7 @@ def test_the_api_budget_is_shared_through_redis(items, app, tmp_path):
     # A window length of this test's own makes its counter key its own (the limiter's key
     # prefix cannot be changed once set, and other runs may share the Redis server).
     window = 3600 + uuid.uuid4().int % 3600
-    settings = test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path) | {
+    settings = portal_settings(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path) | {
         "RATELIMIT_STORAGE_URI": url, "API_RATE_LIMIT": f"2 per {window} second"}
     apps = []
     try:
@@ -142,4 +142,4 @@ def test_the_api_budget_is_shared_through_redis(items, app, tmp_path):
         for other in apps:
             with other.app_context():
                 db.engine.dispose()
-        create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path))  # the limiter back on memory://
+        create_app(portal_settings(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path))  # the limiter back on memory://

@@ -18,7 +18,7 @@ from portal.booking.models import BookingEvent, BookingRequest, BookingStatus
 from portal.catalogue.models import Intervention
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
-from tests.conftest import test_config
+from tests.settings import portal_settings
 
 ATTEMPTS = 20
 
@@ -41,7 +41,7 @@ def test_twenty_concurrent_acceptances_of_the_last_place(backend, database_url, 
     db.session.remove()
 
     # An application of its own with a pool large enough for every thread to hold a connection.
-    config = test_config(database_url, tmp_path) | {
+    config = portal_settings(database_url, tmp_path) | {
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": ATTEMPTS + 2, "max_overflow": 0},
     }
     workers_app = create_app(config)

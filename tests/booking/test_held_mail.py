@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.accounts.models import Role
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
-from tests.booking.conftest import only_request, submit_request
+from tests.booking.helpers import only_request, submit_request
 
 
 def mails() -> list[OutboxMessage]:

@@ -8,7 +8,7 @@ import pytest
 from portal.booking.models import BookingRequest, BookingSource, BookingStatus
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
-from tests.booking.conftest import form_key
+from tests.booking.helpers import form_key
 
 
 def text(response) -> str:

@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from portal.notify.services import deliver_pending
 from portal.timeutil import utcnow
-from tests.booking.conftest import only_request, submit_request
+from tests.booking.helpers import only_request, submit_request
 
 
 def outbox() -> list[OutboxMessage]:

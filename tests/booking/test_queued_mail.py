@@ -15,7 +15,7 @@ import pytest
 from portal.booking.models import BookingStatus
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
-from tests.booking.conftest import free_port, only_request, submit_request
+from tests.booking.helpers import free_port, only_request, submit_request
 from tests.queue_helpers import drain
 
 

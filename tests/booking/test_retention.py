@@ -16,7 +16,7 @@ from portal.booking.models import (
 )
 from portal.extensions import db
 from portal.timeutil import utcnow
-from tests.booking.conftest import new_request
+from tests.booking.helpers import new_request
 
 
 def close_ago(booking: BookingRequest, days: int) -> None:

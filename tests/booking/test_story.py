@@ -13,7 +13,7 @@ from portal.booking.models import BookingEvent, BookingNotification, BookingStat
 from portal.catalogue.models import Intervention
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
-from tests.booking.conftest import PARTICIPANT, only_request, submit_request
+from tests.booking.helpers import PARTICIPANT, only_request, submit_request
 
 
 def text(response) -> str:

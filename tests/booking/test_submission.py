@@ -10,7 +10,7 @@ from portal.booking import services
 from portal.booking.models import BookingCounter, BookingRequest, Gender
 from portal.booking.privacy import looks_like_personnummer
 from portal.extensions import db
-from tests.booking.conftest import PARTICIPANT, form_key, submit_request
+from tests.booking.helpers import PARTICIPANT, form_key, submit_request
 
 
 def text(response) -> str:

@@ -11,7 +11,7 @@ from portal.booking.states import TRANSITIONS, Side
 from portal.catalogue.models import Intervention
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
-from tests.booking.conftest import new_request
+from tests.booking.helpers import new_request
 
 
 def text(response) -> str:

@@ -21,7 +21,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-DEMO_PASSWORD = "demo-insatsportalen"
 
 
 def unavailable(reason: str):
@@ -112,34 +111,6 @@ def page(context_factory):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
-
-
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def axe_violations(page) -> list[dict]:
-    """Violations of the WCAG 2.0/2.1 A and AA rules on the current page (packaged axe-core)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    return results.response["violations"]
-
-
-def describe(violations: list[dict]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
-                    for node in v["nodes"][:5])
-        for v in violations
-    )
 
 
 @pytest.fixture(scope="session", autouse=True)

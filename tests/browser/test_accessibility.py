@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe, log_in
+from tests.browser.helpers import axe_violations, describe, log_in
 
 LANGUAGES = ["", "/en", "/ar"]  # Swedish is the unprefixed URL
 

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.conftest import axe_violations, describe, log_in
+from tests.browser.helpers import axe_violations, describe, log_in
 from tests.browser.test_layout import focused, tab_to
 
 CASEWORKER = "handlaggare@kristianstad.example.se"

@@ -6,7 +6,7 @@ Every browser test fails on a violation the browser reports (``context_factory``
 
 from __future__ import annotations
 
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 
 PAGES = ["/", "/interventions", "/en/interventions?q=praktik", "/ar/", "/login"]
 

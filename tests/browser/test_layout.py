@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 
 SIZES = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 PAGES = {"start": "/", "search": "/interventions?q=praktik", "intervention": "/interventions/1"}

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 import pytest
 
 from portal import create_app
-from portal.demo import load_demo
 from portal.catalogue.models import Intervention, InterventionStatus
 from portal.catalogue.taxonomy import load_taxonomy
+from portal.demo import load_demo
 from portal.extensions import db
-from tests.conftest import test_config
+from tests.settings import portal_settings
 
 FILE_SCHEMAS = {
     "services": "compiled/service.json",
@@ -70,7 +70,7 @@ def empty_portal(backend, request, tmp_path):
         url = f"sqlite:///{tmp_path / 'second.db'}"
     else:
         url = request.getfixturevalue("empty_postgres_database")
-    other = create_app(test_config(url, tmp_path / "second"))
+    other = create_app(portal_settings(url, tmp_path / "second"))
     with other.app_context():
         db.create_all()
         load_taxonomy()

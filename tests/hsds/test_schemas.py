@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hsds.conftest import SCHEMA_DIR, load_schemas
+from tests.hsds.schemas import SCHEMA_DIR, load_schemas
 
 
 def test_a_missing_schema_fails_in_ci(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ import pytest
 
 from portal.accounts.models import Role
 from portal.audit.models import AuditEvent
-from portal.catalogue.models import InterventionStart, InterventionStatus, Intake
+from portal.catalogue.models import Intake, InterventionStart, InterventionStatus
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from portal.publishing import freshness

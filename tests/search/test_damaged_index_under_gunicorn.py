@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PROJECT_ROOT, flask, free_port, wait_until_up
+from tests.processes import PROJECT_ROOT, flask, free_port, wait_until_up
 
 WORKERS = 2
 WAIT_SECONDS = 30
