@@ -34,6 +34,7 @@ SEEN_RESOLUTION = 30
 MAX_DRAFT_BYTES = 64 * 1024
 DRAFT_LIFETIME = timedelta(days=1)
 NOT_KEPT = ("csrf_token", "password", "website")  # secrets and the honeypot
+PASS_THROUGH = {"accounts.login", "accounts.logout"}
 
 
 def end_sessions(user: User, *, actor: User | None, reason: str) -> None:
@@ -85,6 +86,9 @@ def _enforce_session_lifetime():
             session.setdefault(STARTED, now)
         return None
     user = load_user(str(session_user))
+    if request.endpoint in PASS_THROUGH:  # logging in or out again needs no detour
+        logout_user()
+        return None
     target = _form_page() if request.method == "POST" else None
     if user is not None and target is not None:
         _keep_draft(user, target)

@@ -318,3 +318,11 @@ def test_a_configured_proxy_supplies_the_client_address(database_url, tmp_path, 
     dispose(app)
     event = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "login_failed")).scalar_one()
     assert event.changes["address"] == "198.51.100.99"
+
+
+def test_logging_in_again_over_an_expired_session_just_logs_in(client, officer):
+    log_in(client, officer)
+    _age_session(client, idle_minutes=90)
+    response = log_in(client, officer)
+    assert response.status_code == 302 and response.location == "/"
+    assert client.get(PRIVATE_PAGE).status_code == 200
