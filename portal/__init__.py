@@ -74,6 +74,7 @@ def _import_models() -> None:
     import portal.notify.models  # noqa: F401
     import portal.publishing.models  # noqa: F401
     import portal.search.models  # noqa: F401
+    import portal.stats.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -59,6 +59,7 @@ class Flows:
 class Outcomes:
     by_gender: Labelled
     by_type: Labelled
+    follow_up: Labelled | None = None  # status 3 / 6 months after
 
 
 @dataclass
@@ -172,10 +173,21 @@ def outcomes(scope: Scope, locale: str) -> Outcomes:
     types = sorted({row["type"] for row in rows})
     type_labels = {code: label_of(Vocabulary.TYPE, code, locale) for code in types}
     return Outcomes(
-        Labelled(build_table(by_gender, list(categories), list(GENDER_COLUMNS), min_cell()), categories,
+        follow_up=follow_up(scope),
+        by_gender=Labelled(build_table(by_gender, list(categories), list(GENDER_COLUMNS), min_cell()), categories,
                  {key: str(label) for key, label in GENDER_COLUMN_LABELS.items()}),
-        Labelled(build_table(by_type, list(categories), types, min_cell()), categories, type_labels),
+        by_type=Labelled(build_table(by_type, list(categories), types, min_cell()), categories, type_labels),
     )
+
+
+def follow_up(scope: Scope) -> Labelled:
+    from portal.stats.follow_up import ANSWER_LABELS
+    from portal.stats.models import FOLLOW_UP_MONTHS
+
+    answers = {key.value: str(label) for key, label in ANSWER_LABELS.items()}
+    columns = {months: str(_l("%(num)s months after", num=months)) for months in FOLLOW_UP_MONTHS}
+    table = build_table(queries.follow_up_answers(scope), list(answers), list(columns), min_cell())
+    return Labelled(table, answers, columns)
 
 
 def funnel(scope: Scope) -> Funnel:

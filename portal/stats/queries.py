@@ -252,3 +252,16 @@ def participants(scope: Scope) -> dict[str, int]:
         key = _value(key, "not_stated")
         counts[key] = counts.get(key, 0) + count
     return counts
+
+
+def follow_up_answers(scope: Scope) -> dict[tuple[str, int], int]:
+    """Answered follow-up prompts of the scope's requests: (answer, months) → count."""
+    from portal.stats.models import FollowUpPrompt
+
+    statement = _in_scope(
+        db.select(FollowUpPrompt.answer, FollowUpPrompt.months, func.count())
+        .select_from(BookingRequest)
+        .join(FollowUpPrompt, FollowUpPrompt.request_id == BookingRequest.id)
+        .where(FollowUpPrompt.answer.is_not(None)), scope,
+    ).group_by(FollowUpPrompt.answer, FollowUpPrompt.months)
+    return {(_value(answer), months): count for answer, months, count in db.session.execute(statement)}

@@ -3,7 +3,7 @@ their charts (SVG) and CSV files. Views parse and render; ``services`` decides w
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,7 +16,7 @@ from portal.catalogue.taxonomy import terms
 from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.i18n import current_locale_code, localized_route
-from portal.stats import charts, exports, figures, services
+from portal.stats import charts, exports, figures, services, targets
 from portal.stats.queries import Scope
 
 bp = Blueprint("stats", __name__)
@@ -34,6 +34,7 @@ def _report(scope: Scope, *, public: bool) -> dict:
     }
     if not public:
         report["capacity"] = figures.capacity(scope, locale)
+    report["target_periods"] = targets.target_periods(scope) if scope.organisation_id is None else []
     return report
 
 
@@ -118,3 +119,76 @@ def _statistics_link() -> dict:
         return url_for("stats.public") if current_app.config.get("STATS_PUBLIC", True) else ""
 
     return {"statistics_url": statistics_url}
+
+
+# ------------------------------------------------------------------------------ follow-up prompts
+
+
+@localized_route(bp, "/follow-up")
+@login_required
+def follow_up_list():
+    from portal.stats.follow_up import open_prompts
+
+    return render_template("stats/follow_up_list.html", prompts=open_prompts(current_user))
+
+
+@localized_route(bp, "/follow-up/<int:prompt_id>", methods=["GET", "POST"])
+@login_required
+def answer_follow_up(prompt_id: int):
+    from portal.exceptions import InvalidInput
+    from portal.stats import follow_up
+
+    prompt = follow_up.get_own(current_user, prompt_id)
+    error = None
+    if request.method == "POST":
+        try:
+            follow_up.answer_prompt(current_user, prompt_id, request.form.get("answer"))
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            flash(_("Thank you. Your answer is counted in the follow-up."), "success")
+            return redirect(url_for("stats.follow_up_list"))
+    return render_template("stats/follow_up_answer.html", prompt=prompt, error=error,
+                           answers=follow_up.ANSWER_LABELS), (422 if error else 200)
+
+
+# ------------------------------------------------------------------------------ targets
+
+
+@localized_route(bp, "/stats/targets", methods=["GET", "POST"])
+@login_required
+def edit_targets():
+    from datetime import date
+
+    from portal.accounts.permissions import require
+    from portal.exceptions import InvalidInput
+    from portal.parsing import parse_int
+    from portal.stats import targets
+    from portal.stats.models import TargetMeasure
+
+    require(current_user, Action.MANAGE_REGION)
+    errors: dict = {}
+    values = {}
+    if request.method == "POST":
+        try:
+            start = date.fromisoformat(request.form.get("period_start", ""))
+            end = date.fromisoformat(request.form.get("period_end", ""))
+        except ValueError:
+            errors["period_start"] = _("Give the date as YYYY-MM-DD.")
+        for measure in TargetMeasure:
+            raw = (request.form.get(measure.value) or "").strip()
+            values[measure] = parse_int(raw, minimum=0, maximum=targets.MAX_TARGET) if raw else None
+            if raw and values[measure] is None:
+                errors[measure.value] = _("Give a whole number from 0 to %(num)s.", num=targets.MAX_TARGET)
+        if not errors:
+            try:
+                targets.set_targets(current_user, start, end, values)
+            except InvalidInput as exc:
+                errors[exc.field or "period_start"] = exc.message
+            else:
+                flash(_("The targets have been saved."), "success")
+                return redirect(url_for("stats.edit_targets"))
+    return render_template("stats/targets.html", periods=targets.target_periods(), errors=errors,
+                           form=request.form, measures=targets.MEASURE_LABELS,
+                           defaults=targets.APPLICATION_TARGETS), (422 if errors else 200)
+

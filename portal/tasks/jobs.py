@@ -153,3 +153,15 @@ def keep_the_catalogue_true() -> None:
     report = run_daily()
     logger.info("freshness: %s", report)
     wake(deliver_outbox)
+
+
+@periodic("follow-up", crontab(minute="30", hour="8"), timedelta(days=1),
+          "ask case officers how their participants are doing 3 and 6 months after a request closed")
+def send_follow_up_prompts() -> None:
+    from portal.stats.follow_up import send_due_prompts
+    from portal.tasks import wake
+
+    sent = send_due_prompts()
+    logger.info("follow-up: %s prompt(s) sent", sent)
+    if sent:
+        wake(deliver_outbox)

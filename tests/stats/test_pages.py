@@ -76,7 +76,7 @@ def test_the_dashboard_shows_the_independent_counts(planned, client_for, admin, 
 
 def test_csv_opens_in_excel_with_swedish_settings(planned, client_for, admin, app):
     app.config["STATS_MIN_CELL"] = 1
-    response = client_for(admin).get("/stats/flows-requests.csv", query_string=PERIOD)
+    response = client_for(admin).get("/en/stats/flows-requests.csv", query_string=PERIOD)
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = read_csv(response)
