@@ -79,6 +79,7 @@ from .analysis import (
 __all__ = [
     "DOCUMENT_KEYS",
     "FACETS",
+    "FILTERS",
     "SORTS",
     "Hit",
     "IndexBusy",
@@ -95,9 +96,12 @@ DOCUMENT_KEYS = (
     "start_date", "published_at", "lat", "lon", "translations", "labels",
 )  # fmt: skip
 FACETS = ("municipality", "type", "target_group", "language", "referrer", "intake", "places")
+# Filters without facet counts: applied to the result and to every facet's counts.
+# "available_in": a language the intervention is delivered in or has a translation in.
+FILTERS = (*FACETS, "available_in")
 SORTS = ("relevance", "start", "newest", "distance")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MARK_ID = "__mark__"
 POINTER_FILE = "CURRENT"
 VOCABULARY_FILE = "vocabulary.json"
@@ -265,6 +269,7 @@ def document_meta(doc: dict) -> dict[str, Any]:
             "referrer": _as_list(doc.get("referrers")),
             "intake": _as_list(doc.get("intake")),
             "places": ["available" if places > 0 else "full"],
+            "available_in": available_in(doc),
         },
         "intake": str(doc.get("intake") or ""),
         "start": start.toordinal() if isinstance(start, dt.date) else None,
@@ -272,6 +277,13 @@ def document_meta(doc: dict) -> dict[str, Any]:
         "lat": _as_float(doc.get("lat")),
         "lon": _as_float(doc.get("lon")),
     }
+
+
+def available_in(doc: dict) -> list[str]:
+    """Swedish (the original), the languages it is delivered in and those it is translated to."""
+    translated = [locale for locale, text in (doc.get("translations") or {}).items()
+                  if any((text or {}).get(name) for name in ("title", "summary", "description"))]
+    return sorted({SWEDISH, *_as_list(doc.get("languages")), *translated})
 
 
 def _locale_texts(doc: dict) -> dict[str, dict[str, str]]:
@@ -430,8 +442,8 @@ class _FacetValues:
     """Facet value ↔ small integer code, append-only for the life of an index object."""
 
     def __init__(self) -> None:
-        self.codes: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        self.values: dict[str, list[str]] = {name: [] for name in FACETS}
+        self.codes: dict[str, dict[str, int]] = {name: {} for name in FILTERS}
+        self.values: dict[str, list[str]] = {name: [] for name in FILTERS}
 
     def code(self, facet: str, value: str) -> int:
         codes = self.codes[facet]
@@ -465,7 +477,7 @@ class _Segment:
         open_intake = np.zeros(size, dtype=bool)
         lat = np.full(size, np.nan)
         lon = np.full(size, np.nan)
-        pairs: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in FACETS}
+        pairs: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in FILTERS}
         for docnum in range(size):
             raw = column[docnum]
             if not raw:
@@ -609,11 +621,11 @@ class _Snapshot:
                 name: np.concatenate(
                     [data.facet_docs[name] + offset for _, offset, data in segments]
                 )
-                for name in FACETS
+                for name in FILTERS
             },
             facet_codes={
                 name: np.concatenate([data.facet_codes[name] for _, _, data in segments])
-                for name in FACETS
+                for name in FILTERS
             },
             facet_values=facet_values,
             postings=postings,
@@ -1010,7 +1022,7 @@ def _normalised(request: SearchRequest) -> SearchRequest:
     filters: dict[str, list[str]] = {}
     if isinstance(request.filters, dict):
         for name, values in request.filters.items():
-            selected = _as_list(values)[:MAX_FILTER_VALUES] if name in FACETS else []
+            selected = _as_list(values)[:MAX_FILTER_VALUES] if name in FILTERS else []
             if selected:
                 filters[name] = selected
     return SearchRequest(

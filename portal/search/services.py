@@ -10,7 +10,10 @@ logged and the index is rebuilt in the background.
 
 from __future__ import annotations
 
+import html
 import logging
+import math
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,6 +39,7 @@ from portal.search.analysis import clean_text
 from portal.search.documents import document_for
 from portal.search.engine import (
     FACETS,
+    FILTERS,
     MAX_PER_PAGE,
     SORTS,
     IndexBusy,
@@ -77,6 +81,7 @@ class Results:
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None
     from_index: bool
+    distances: dict[int, float] = field(default_factory=dict)  # km, when sorted by distance
 
     @property
     def pagination(self) -> ResultPages:
@@ -101,7 +106,7 @@ class ResultPages(Pagination):
 def parse_filters(args) -> dict[str, list[str]]:
     return {
         name: [value for value in dict.fromkeys(args.getlist(name)) if value and len(value) <= 64][:50]
-        for name in FACETS
+        for name in FILTERS
         if args.getlist(name)
     }
 
@@ -125,7 +130,7 @@ def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
     allowed |= {facet: set(vocabularies[vocabulary]) for facet, vocabulary in VOCABULARY_OF_FACET.items()}
     kept = {}
     for name, values in filters.items():
-        if name == "language":
+        if name in ("language", "available_in"):
             values = [value for value in values if value.isalpha() and 2 <= len(value) <= 3]
         else:
             values = [value for value in values if value in allowed[name]]
@@ -233,8 +238,34 @@ class SearchService:
         except IndexUnavailable as exc:
             logger.warning("search index unavailable (%s); answering from the database", exc)
             self.rebuild_in_background()
-            return database_search(request)
-        return _resolve(response, params.locale)
+            results = database_search(request)
+        else:
+            results = _resolve(response, params.locale)
+        if request.sort == "distance" and request.origin:
+            results.distances = distances_from(request.origin, results.interventions)
+        return results
+
+
+def distances_from(origin: tuple[float, float], interventions: list[Intervention]) -> dict[int, float]:
+    """Great-circle kilometres from ``origin`` to each intervention (or its organisation's centre)."""
+    lat0, lon0 = (math.radians(v) for v in origin)
+    found = {}
+    for item in interventions:
+        lat = item.lat if item.lat is not None else item.organisation.lat
+        lon = item.lon if item.lon is not None else item.organisation.lon
+        if lat is None or lon is None:
+            continue
+        lat, lon = math.radians(lat), math.radians(lon)
+        h = math.sin((lat - lat0) / 2) ** 2 + math.cos(lat0) * math.cos(lat) * math.sin((lon - lon0) / 2) ** 2
+        found[item.id] = 2 * 6371.0 * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+    return found
+
+
+def repeats(snippet: str, summary: str) -> bool:
+    """True when a snippet only says what the summary beside it says already."""
+    plain = html.unescape(re.sub(r"</?mark>", "", snippet)).replace("…", " ")
+    plain, summary = " ".join(plain.split()), " ".join(summary.split())
+    return not plain or plain in summary or (bool(summary) and plain.startswith(summary))
 
 
 def _all_published() -> Iterator[Intervention]:
@@ -291,6 +322,8 @@ def _facet_values(item: Intervention) -> dict[str, list[str]]:
         "referrer": [t.code for t in item.referrers],
         "intake": [item.intake.value],
         "places": ["available" if item.places_available > 0 else "full"],
+        "available_in": sorted({DEFAULT_LOCALE, *item.language_codes,
+                                *(t.locale for t in item.translations if t.title or t.summary or t.description)}),
     }
 
 
