@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from huey import crontab
+from huey.constants import EmptyData
 
 from portal.tasks import in_app_context, node_queue, queue
 
@@ -31,7 +33,20 @@ def deliver_outbox() -> None:
     deliver_all_due()
     delay = seconds_until_next_attempt()
     if delay is not None:
-        deliver_outbox.schedule(delay=delay + 0.5)
+        _schedule_retry(delay)
+
+
+RETRY_KEY = "portal.outbox.retry-at"
+
+
+def _schedule_retry(delay: float) -> None:
+    """One wake-up for the next due retry, however many deliveries asked for it."""
+    due = time.time() + delay + 0.5
+    planned = queue.storage.peek_data(RETRY_KEY)
+    if planned is not EmptyData and time.time() < float(planned) <= due + 1:
+        return  # an earlier (or the same) wake-up is already planned
+    queue.storage.put_data(RETRY_KEY, str(due).encode())
+    deliver_outbox.schedule(delay=delay + 0.5)
 
 
 @queue.task()

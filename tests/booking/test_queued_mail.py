@@ -96,3 +96,13 @@ def test_a_lost_wake_up_is_found_by_the_periodic_sweep(region, client_for, real_
     assert len(unsent()) == 1
     sweep_outbox.job()
     assert unsent() == [] and len(smtp_server.messages) == 1
+
+
+def test_many_wake_ups_during_an_outage_plan_one_retry(region, client_for, real_queue, smtp_port):
+    caseworker = client_for(region.caseworker)
+    for _ in range(3):
+        response, _key = submit_request(caseworker, region.intervention.id)
+        assert response.status_code == 302
+    assert drain() >= 3  # a wake-up per request, each a failed round (nothing listens on the port)
+    assert len(unsent()) == 3
+    assert real_queue.scheduled_count() == 1  # one retry planned, not three
