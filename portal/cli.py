@@ -24,7 +24,8 @@ def demo_command() -> None:
         f"Demo region ready: {report.organisations_created} organisations and "
         f"{report.units_created} units created; interventions: {len(imported.created)} created, "
         f"{len(imported.updated)} updated, {len(imported.unchanged)} unchanged; "
-        f"{report.users_created} demo accounts created."
+        f"{report.users_created} demo accounts created; "
+        f"{report.history_requests} booking requests of history added."
     )
 
 

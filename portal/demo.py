@@ -30,6 +30,7 @@ class DemoReport:
     units_created: int
     interventions: ImportReport
     users_created: int = 0
+    history_requests: int = 0
 
 
 def load_demo() -> DemoReport:
@@ -43,7 +44,11 @@ def load_demo() -> DemoReport:
         raise ValueError("demo data is invalid: " + "; ".join(map(str, report.errors[:5])))
     users = _load_demo_users()
     db.session.commit()
-    return DemoReport(organisations, units, report, users)
+    from portal.stats.demo_history import load_history
+
+    caseworkers = [email for email, role, _code in demo_accounts() if role == Role.CASEWORKER]
+    history = load_history(caseworkers)
+    return DemoReport(organisations, units, report, users, history)
 
 
 def demo_accounts() -> list[tuple[str, Role, str | None]]:
