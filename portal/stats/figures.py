@@ -220,14 +220,14 @@ def capacity(scope: Scope, locale: str) -> Capacity:
     ])
 
 
-def headline(scope: Scope) -> Headline:
+def headline(scope: Scope, flows_figures: Flows | None = None) -> Headline:
     by_gender, participants = build_list(
         {_gender_column(key): count for key, count in _merge_other(queries.participants(scope)).items()},
         list(GENDER_COLUMNS), min_cell())
     outcome_counts = {
         row: cell for row, cell in outcomes_by_outcome(scope).items()
     }
-    flow = flows(scope)
+    flow = flows_figures or flows(scope)
     return Headline(
         requests=funnel_requests(scope), participants=participants, women=by_gender["female"],
         men=by_gender["male"], to_work=outcome_counts["work"], to_studies=outcome_counts["studies"],

@@ -17,6 +17,7 @@ from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.i18n import current_locale_code, localized_route
 from portal.stats import charts, exports, figures, services, targets
+from portal.stats.cache import cached
 from portal.stats.queries import Scope
 
 bp = Blueprint("stats", __name__)
@@ -26,9 +27,14 @@ CHARTS = ("outcomes", "flows", "months")
 
 def _report(scope: Scope, *, public: bool) -> dict:
     locale = current_locale_code()
+    return cached("report", scope, locale, public, compute=lambda: _compute_report(scope, locale, public=public))
+
+
+def _compute_report(scope: Scope, locale: str, *, public: bool) -> dict:
+    flows = figures.flows(scope)
     report = {
         "scope": scope, "public": public, "min_cell": figures.min_cell(),
-        "headline": figures.headline(scope), "flows": figures.flows(scope),
+        "headline": figures.headline(scope, flows), "flows": flows,
         "outcomes": figures.outcomes(scope, locale), "funnel": figures.funnel(scope),
         "funnel_labels": figures.FUNNEL_LABELS, "reason_labels": REASON_LABELS, "measure_labels": figures.FLOW_MEASURE_LABELS,
     }
@@ -76,14 +82,14 @@ def public():
 def _chart(scope: Scope, name: str) -> Response:
     if name not in CHARTS:
         raise NotFound()
+    report = _report(scope, public=request.endpoint == "stats.public_chart")
     if name == "outcomes":
-        svg = charts.bars(figures.outcomes(scope, current_locale_code()).by_gender,
-                          _("Outcomes by gender"))
+        svg = charts.bars(report["outcomes"].by_gender, _("Outcomes by gender"))
     elif name == "flows":
-        svg = charts.matrix(figures.flows(scope).by_measure["requests"],
+        svg = charts.matrix(report["flows"].by_measure["requests"],
                             _("Requests by home municipality (rows) and owner (columns)"))
     else:
-        svg = charts.line(figures.funnel(scope).per_month, _("Requests per month"), _("Requests"))
+        svg = charts.line(report["funnel"].per_month, _("Requests per month"), _("Requests"))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response

@@ -1,0 +1,62 @@
+"""A small in-process cache of computed figures, keyed by what they are computed from.
+
+The key holds the scope, the language, ``STATS_MIN_CELL`` and a data version: the newest
+booking event, follow-up answer, target and intervention change. Any change to those makes
+a new version, so a cached figure is never stale; reading the version is a handful of
+index lookups, where the figures themselves scan every request of the period.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from threading import Lock
+from typing import Any, Callable
+
+from flask import current_app
+from sqlalchemy import func
+
+from portal.extensions import db
+
+SIZE = 64
+
+
+class FigureCache:
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple, Any] = OrderedDict()
+        self.lock = Lock()
+
+    def get_or_compute(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        value = compute()
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > SIZE:
+                self.entries.popitem(last=False)
+        return value
+
+
+def data_version() -> tuple:
+    """What the figures depend on, as one row."""
+    from portal.booking.models import BookingEvent, BookingRequest
+    from portal.catalogue.models import Intervention
+    from portal.stats.models import FollowUpPrompt, StatsTarget
+
+    row = db.session.execute(db.select(
+        db.select(func.max(BookingEvent.id)).scalar_subquery(),
+        db.select(func.max(BookingRequest.id)).scalar_subquery(),
+        db.select(func.max(FollowUpPrompt.answered_at)).scalar_subquery(),
+        db.select(func.count(FollowUpPrompt.id)).scalar_subquery(),
+        db.select(func.max(StatsTarget.updated_at)).scalar_subquery(),
+        db.select(func.count(StatsTarget.id)).scalar_subquery(),
+        db.select(func.max(Intervention.updated_at)).scalar_subquery(),
+    )).one()
+    return tuple(row)
+
+
+def cached(name: str, *key: Any, compute: Callable[[], Any]) -> Any:
+    cache = current_app.extensions.setdefault("stats_figures", FigureCache())
+    full_key = (name, *key, current_app.config.get("STATS_MIN_CELL", 5), data_version())
+    return cache.get_or_compute(full_key, compute)
