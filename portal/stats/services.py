@@ -25,7 +25,8 @@ from portal.stats.queries import Scope
 from portal.timeutil import today
 
 MAX_YEARS = 10
-MUNICIPALITY_CODE = re.compile(r"^\d{4}$")
+MUNICIPALITY_CODE = re.compile(r"^[0-9]{4}$")
+TYPE_CODE = re.compile(r"^[a-z0-9_-]{1,50}$")
 
 
 def default_period(on: date | None = None) -> tuple[date, date]:
@@ -59,9 +60,9 @@ def parse_filters(args: Any) -> Scope:
             db.select(Organisation.id).where(Organisation.municipality_code == municipality)).first()):
         raise InvalidInput(_l("Choose a municipality from the list."), "municipality")
     type_code = (args.get("type") or "").strip() or None
-    if type_code is not None and not db.session.execute(
+    if type_code is not None and not (TYPE_CODE.match(type_code) and db.session.execute(
             db.select(TaxonomyTerm.id).where(TaxonomyTerm.vocabulary == Vocabulary.TYPE,
-                                             TaxonomyTerm.code == type_code)).first():
+                                             TaxonomyTerm.code == type_code)).first()):
         raise InvalidInput(_l("Choose a type from the list."), "type")
     return Scope(start, end, municipality, type_code)
 

@@ -158,3 +158,24 @@ def test_visitors_see_the_public_page_only(planned, client, app):
 def test_bad_parameters_get_a_clear_answer(planned, client_for, admin, query):
     response = client_for(admin).get("/en/stats", query_string=query)
     assert response.status_code == 400
+
+
+def test_a_refused_request_changes_and_reveals_nothing(planned, client_for, make, region):
+    from portal.audit.models import AuditEvent
+    from portal.booking.models import BookingRequest
+    from portal.extensions import db
+
+    def state():
+        return (db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one(),
+                db.session.execute(db.select(db.func.count(BookingRequest.id))).scalar_one())
+
+    org_admin = client_for(make.user(Role.ORG_ADMIN, region.osby))
+    before = state()  # after the login, which is audited
+    for path in (f"/en/stats?organisation={region.hassleholm.id}",
+                 f"/en/stats/flows-requests.csv?organisation={region.hassleholm.id}",
+                 f"/en/stats/charts/flows.svg?organisation={region.hassleholm.id}"):
+        response = org_admin.get(path)
+        assert response.status_code == 403
+        body = text(response)
+        assert "Hässleholms kommun" not in body and "<table" not in body and "<svg" not in body
+    assert state() == before
