@@ -188,11 +188,14 @@ def new_interest(intervention_id: int):
         return redirect(url_for("catalogue.show_intervention", intervention_id=intervention.id))
     else:
         age = form_age(form.started.data, intervention.id)
-        if age is None or age < min_fill_seconds():
+        valid = form.validate_on_submit()
+        if age is None:
+            form.started.data = sign_form_start(intervention.id)
+        # The field errors come first; "too fast or expired" only for a form that is otherwise right.
+        if valid and (age is None or age < min_fill_seconds()):
             form.started.data = sign_form_start(intervention.id)
             error = _("The form was sent too quickly or has expired. Check what you wrote and send it again.")
-            form.validate()
-        elif form.validate_on_submit():
+        elif valid:
             data = services.InterestData(
                 name=form.name.data or "", phone=form.phone.data or "", email=form.email.data or "",
                 preferred_language=form.preferred_language.data or None, message=form.message.data or "",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, redirect, request
 from flask_babel import refresh
 from werkzeug.routing import BaseConverter
 
@@ -97,8 +97,24 @@ def select_locale() -> str:
     return best_accepted_language()
 
 
+def choose_language():
+    """The language menu without JavaScript: go to the page it names in the chosen language.
+
+    Only a path on this site is followed, so the menu cannot be used to send people elsewhere.
+    """
+    from flask import url_for
+
+    target = request.args.get("to", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or len(target) > 2000:
+        target = url_for("catalogue.index")
+    return redirect(target, code=303)
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["lang"] = LanguageConverter
+    # Under each language's prefix too, so that the menu's form keeps the page's language.
+    app.add_url_rule("/language", "choose_language", choose_language, defaults={"lang_code": DEFAULT_LOCALE})
+    app.add_url_rule("/<lang:lang_code>/language", "choose_language", choose_language)
 
     @app.url_value_preprocessor
     def pull_language(_endpoint, values):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.i18n import DEFAULT_LOCALE
+from portal.i18n import DEFAULT_LOCALE, LANGUAGES
 
 TRANSLATED_FIELDS = ("title", "summary", "description")
 
@@ -13,6 +13,12 @@ TRANSLATED_FIELDS = ("title", "summary", "description")
 class Text:
     value: str
     lang: str  # the language the text is written in, for the element's lang attribute
+
+    @property
+    def direction(self) -> str:
+        """For the element's dir attribute: Swedish on an Arabic page stays left-to-right."""
+        language = LANGUAGES.get(self.lang)
+        return language.direction if language else "ltr"
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,13 @@ class LocalizedText:
     @property
     def has_fallback(self) -> bool:
         """True when any field is shown in Swedish instead of the requested language."""
-        return any(getattr(self, name).lang != self.requested for name in TRANSLATED_FIELDS)
+        return bool(self.fallback_fields)
+
+    @property
+    def fallback_fields(self) -> tuple[str, ...]:
+        """The fields (with text) shown in Swedish instead of the requested language."""
+        return tuple(name for name in TRANSLATED_FIELDS
+                     if getattr(self, name).lang != self.requested and getattr(self, name).value)
 
 
 def localized_text(intervention, locale: str) -> LocalizedText:

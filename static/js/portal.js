@@ -13,4 +13,16 @@
   if (filters && window.matchMedia("(max-width: 48rem)").matches) {
     filters.open = false;
   }
+
+  // The language menu goes to the chosen language at once; its button is for pages without this file.
+  var languages = document.getElementById("language-select");
+  if (languages && languages.form) {
+    var submit = languages.form.querySelector(".language-submit");
+    if (submit) {
+      submit.hidden = true;
+    }
+    languages.addEventListener("change", function () {
+      window.location.assign(languages.value);
+    });
+  }
 })();

@@ -64,13 +64,13 @@ def test_a_chosen_language_is_not_overridden_by_the_browser(client, app):
 
 def test_translation_shown_where_it_exists_else_swedish_marked(client, item):
     english = html(client.get(f"/en/interventions/{item.id}"))
-    assert '<h1 lang="en">Language café</h1>' in english
-    assert '<div lang="sv">' in english  # the description exists only in Swedish
-    assert "only available in Swedish" in english
+    assert '<h1 lang="en" dir="ltr">Language café</h1>' in english
+    assert '<div lang="sv" dir="ltr">' in english  # the description exists only in Swedish
+    assert "The description is only available in Swedish." in english
 
     arabic = html(client.get(f"/ar/interventions/{item.id}"))
-    assert 'lang="ar">مقهى اللغة' in arabic
-    assert '<p class="lead" lang="sv">Samtal på svenska.</p>' in arabic
+    assert 'lang="ar" dir="rtl">مقهى اللغة' in arabic
+    assert '<p class="lead" lang="sv" dir="ltr">Samtal på svenska.</p>' in arabic  # its own LTR block
 
     swedish = html(client.get(f"/interventions/{item.id}"))
     assert "finns bara på svenska" not in swedish
