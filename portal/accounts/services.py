@@ -14,8 +14,10 @@ from portal.accounts.permissions import Action, require
 from portal.accounts.sessions import end_sessions
 from portal.exceptions import InvalidInput
 from portal.extensions import db
+from portal.notify.services import queue_mail
 from portal.organisations import Organisation
 from portal.timeutil import utcnow
+from portal.urls import external_url
 
 MIN_PASSWORD_LENGTH = 12
 TOKEN_LIFETIME = {
@@ -78,9 +80,34 @@ def record_failed_login(email: str, address: str) -> None:
     db.session.commit()
 
 
-def record_reset_request(user: User, address: str) -> None:
+def request_password_reset(email: str, address: str) -> None:
+    """Mail a reset link to an active account with this address; nothing for any other (commits)."""
+    user = find_user(email)
+    if user is None or not user.active:
+        return
     audit.record("password_reset_requested", "user", user.id, organisation_id=user.organisation_id,
                  changes={"address": address})
+    send_password_link(user, TokenPurpose.PASSWORD_RESET)
+    db.session.commit()
+
+
+def invite_user(actor: User, email: str, name: str, role: Role, organisation: Organisation | None, *,
+                locale: str) -> User:
+    """Create an account and mail its owner a link to choose a password (commits)."""
+    require(actor, Action.MANAGE_USERS, organisation)
+    user = create_user(email, name, role, organisation, actor=actor)
+    user.locale = locale
+    send_password_link(user, TokenPurpose.INVITATION)
+    db.session.commit()
+    return user
+
+
+def send_password_link(user: User, purpose: TokenPurpose) -> None:
+    """Queue the e-mail with a one-time link on ``PORTAL_BASE_URL`` (the caller commits)."""
+    token = issue_token(user, purpose)
+    link = external_url("accounts.set_password", token=token, lang_code=user.locale)
+    queue_mail(user.email, purpose.value, user.locale, kind=purpose.value,
+               context={"user": user, "link": link, "lifetime": TOKEN_LIFETIME[purpose]})
 
 
 def logout(user: User) -> None:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.accounts import services
 from portal.accounts.forms import LoginForm, PasswordResetRequestForm, RoleForm, SetPasswordForm, UserForm
 from portal.accounts.labels import ROLE_LABELS
-from portal.accounts.models import Role, TokenPurpose, User
+from portal.accounts.models import Role, User
 from portal.accounts.permissions import (
     Action,
     assignable_roles,
@@ -20,9 +20,8 @@ from portal.accounts.permissions import (
 )
 from portal.extensions import db, limiter
 from portal.i18n import current_locale_code, localized_route
-from portal.notify.services import queue_mail
 from portal.organisations import Organisation
-from portal.urls import external_url, safe_redirect_target
+from portal.urls import safe_redirect_target
 
 bp = Blueprint("accounts", __name__)
 
@@ -72,23 +71,11 @@ def logout():
 def forgot_password():
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_user(form.email.data)
-        if user is not None and user.active:
-            services.record_reset_request(user, get_remote_address())
-            send_password_link(user, TokenPurpose.PASSWORD_RESET)
-            db.session.commit()
+        services.request_password_reset(form.email.data, get_remote_address())
         # The same answer whether or not the account exists.
         flash(_("If there is an account for that address, a link to choose a new password is on its way."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
-
-
-def send_password_link(user: User, purpose: TokenPurpose) -> None:
-    """Queue the e-mail with a one-time link (the caller commits)."""
-    token = services.issue_token(user, purpose)
-    link = external_url("accounts.set_password", token=token, lang_code=user.locale)
-    queue_mail(user.email, purpose.value, user.locale, kind=purpose.value,
-               context={"user": user, "link": link, "lifetime": services.TOKEN_LIFETIME[purpose]})
 
 
 @localized_route(bp, "/password/set/<token>", methods=["GET", "POST"])
@@ -139,14 +126,11 @@ def manage_users():
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
         try:
-            user = services.create_user(form.email.data, form.name.data, Role(form.role.data), organisation,
-                                        actor=current_user)
+            user = services.invite_user(current_user, form.email.data, form.name.data, Role(form.role.data),
+                                        organisation, locale=current_locale_code())
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            user.locale = current_locale_code()
-            send_password_link(user, TokenPurpose.INVITATION)
-            db.session.commit()
             flash(_("An invitation has been sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("accounts.manage_users"))
     return render_template("accounts/users.html", form=form, users=_manageable_users(),
