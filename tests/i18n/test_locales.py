@@ -238,8 +238,9 @@ def test_an_invalid_email_is_explained_in_somali(client, app, no_csrf):
     assert "Invalid email address." not in page.text
 
 
-@pytest.mark.parametrize("locale, expected", [("so", "Geli tiro dhan."), ("ti", "ምሉእ ቁጽሪ ኣእትዉ።"),
-                                              ("sv", "Ange ett heltal.")])
+@pytest.mark.parametrize("locale, expected", [("so", "Qor tiro dhan, lambarro oo keliya."),
+                                              ("ti", "ምሉእ ቁጽሪ ብኣሃዛት ጥራይ ጸሓፍ።"),
+                                              ("sv", "Ange ett heltal, med bara siffror.")])
 def test_values_wtforms_cannot_read_are_explained_in_the_visitors_language(client, make, login, no_csrf,
                                                                           locale, expected):
     from portal.accounts.models import Role
@@ -252,3 +253,4 @@ def test_values_wtforms_cannot_read_are_explained_in_the_visitors_language(clien
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert expected in page and "Not a valid integer value." not in page
+    assert "Give a whole number, with digits only." not in page  # the English is not shown
