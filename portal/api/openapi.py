@@ -271,6 +271,9 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                     _query("near", {"type": "string", "examples": ["1290"]},
                            "Municipality code (four digits) to sort by distance from; other values are ignored."),
                     *[_list_query(name, f"Facet filter: {name}.") for name in FACETS],
+                    _query("available_in", {"type": "string", "examples": ["ar"]},
+                           "Only interventions a reader of this language can use: delivered in it, translated "
+                           "into it (Swedish always counts). Totals and facet counts follow it."),
                 ],
                 "responses": {
                     "200": _ok("Results, facet counts and a spelling suggestion.", _ref("SearchResults")),
