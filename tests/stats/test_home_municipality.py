@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 from portal import create_app
 from portal.booking.models import HOME_OTHER, BookingRequest
 from portal.extensions import db
-from tests.booking.conftest import form_key, only_request, submit_request
+from tests.booking.helpers import form_key, only_request, submit_request
 
 
 def text(response) -> str:
