@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 import pytest
 
-from portal.booking.models import HOME_OTHER
 from portal.booking.services import purge_closed_requests
 from portal.stats import figures
 from portal.stats.queries import Scope
@@ -19,17 +18,6 @@ START = datetime(2026, 1, 1)
 SCOPE = Scope(date(2026, 1, 1), date(2026, 6, 30))
 
 
-@pytest.fixture
-def planned(region, make):
-    """160 requests to three owners (two types) from residents of four places."""
-    bromolla_course = make.intervention(region.bromolla, type_code="utbildning")
-    osby_practice = make.intervention(region.osby, type_code="praktik")
-    interventions = [(region.intervention, "1293", "arbetstraning"), (bromolla_course, "1272", "utbildning"),
-                     (osby_practice, "1273", "praktik")]
-    plans = history.plan_history(interventions, ["1272", "1293", "1273", HOME_OTHER, None], count=160,
-                                 start=START, days=180)
-    history.store(plans, requester_organisation_id=region.bromolla.id)
-    return plans
 
 
 @pytest.fixture

@@ -12,23 +12,12 @@ from datetime import datetime
 import pytest
 
 from portal.accounts.models import Role
-from portal.booking.models import HOME_OTHER
 from tests.stats import history
 
 START = datetime(2026, 1, 1)
 PERIOD = {"from": "2026-01-01", "to": "2026-06-30"}
 
 
-@pytest.fixture
-def planned(region, make):
-    bromolla_course = make.intervention(region.bromolla, type_code="utbildning")
-    osby_practice = make.intervention(region.osby, type_code="praktik")
-    interventions = [(region.intervention, "1293", "arbetstraning"), (bromolla_course, "1272", "utbildning"),
-                     (osby_practice, "1273", "praktik")]
-    plans = history.plan_history(interventions, ["1272", "1293", "1273", HOME_OTHER, None], count=160,
-                                 start=START, days=180)
-    history.store(plans, requester_organisation_id=region.bromolla.id)
-    return plans
 
 
 @pytest.fixture
