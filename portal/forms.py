@@ -59,7 +59,23 @@ class ChoiceField(SelectField):
             raise StopValidation(exc.args[0] if exc.args else NOT_A_CHOICE) from exc
 
 
-class WholeNumberField(IntegerField):
+class _TypedNumber:
+    """What the number fields share: a blank value is no value, and one message per field."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
+        self.data = None
+        if raw != "":
+            self.data = self.parse(raw)  # raises ValueError with the message to show
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the one message of process_formdata is enough
+
+
+class WholeNumberField(_TypedNumber, IntegerField):
     """A whole number of ASCII digits within the database's integer range (or narrower).
 
     "1.5", "NaN", "²" and a 400-digit number are refused with a message instead of reaching
@@ -71,45 +87,25 @@ class WholeNumberField(IntegerField):
         super().__init__(label, validators, **kwargs)
         self.minimum, self.maximum = minimum, maximum
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
-        self.data = None
-        if raw == "":
-            return
+    def parse(self, raw: str) -> int:
         value = parse_int(raw, self.minimum, self.maximum)
         if value is None:
             if _DIGITS.fullmatch(raw):
                 raise ValueError(_range_message(self.minimum, self.maximum))
             raise ValueError(WHOLE_NUMBER)
-        self.data = value
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()  # the one message of process_formdata is enough
+        return value
 
 
-class DecimalNumberField(FloatField):
+class DecimalNumberField(_TypedNumber, FloatField):
     """A finite decimal number (a decimal comma is accepted): no NaN, no infinity, no exponent."""
 
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
-        self.data = None
-        if raw == "":
-            return
+    def parse(self, raw: str) -> float:
         if not _DECIMAL.fullmatch(raw):
             raise ValueError(DECIMAL_NUMBER)
         number = float(raw.replace(",", "."))
         if not math.isfinite(number):
             raise ValueError(DECIMAL_NUMBER)
-        self.data = number
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
+        return number
 
 
 def required() -> DataRequired:
