@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -38,3 +39,16 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not answer in time")
+
+
+def portal_environment(workdir: Path, port: int, secret: str) -> dict[str, str]:
+    """The environment of a portal process of its own: database and index in ``workdir``, mail to the log."""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'portal.db'}",
+        "SEARCH_INDEX_DIR": str(workdir / "index"),
+        "SECRET_KEY": secret,
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "MAIL_BACKEND": "log",
+        "PYTHONWARNINGS": "ignore",
+    }

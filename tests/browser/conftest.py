@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import flask, free_port, wait_until_up
+from tests.processes import flask, free_port, portal_environment, wait_until_up
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -34,15 +34,7 @@ def live_server(tmp_path_factory):
     """Base URL of a demo portal served by gunicorn on 127.0.0.1."""
     workdir = tmp_path_factory.mktemp("live")
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'portal.db'}",
-        "SEARCH_INDEX_DIR": str(workdir / "index"),
-        "SECRET_KEY": "browser-tests",
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "MAIL_BACKEND": "log",
-        "PYTHONWARNINGS": "ignore",
-    }
+    env = portal_environment(workdir, port, "browser-tests")
     for command in (("db", "upgrade"), ("portal", "demo"), ("search", "rebuild")):
         flask(env, *command)
     log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 - closed at teardown

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import PROJECT_ROOT, flask, free_port, wait_until_up
+from tests.processes import PROJECT_ROOT, flask, free_port, portal_environment, wait_until_up
 
 WORKERS = 2
 WAIT_SECONDS = 30
@@ -76,15 +76,7 @@ def searches_answer_until(base_url: str, query: str, title: str, done) -> None:
 def portal(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("damaged-index")
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'portal.db'}",
-        "SEARCH_INDEX_DIR": str(workdir / "index"),
-        "SECRET_KEY": "damaged-index-tests",
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "MAIL_BACKEND": "log",
-        "PYTHONWARNINGS": "ignore",
-    }
+    env = portal_environment(workdir, port, "damaged-index-tests")
     catalogue = workdir / "catalogue.json"
     catalogue.write_text(json.dumps([{
         "id": f"G{number}", "municipality_code": "1290", "municipality": "Kristianstad",
