@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from tests.stats import history
-from tests.stats.test_pages import PERIOD, planned  # noqa: F401  (fixture)
+from tests.stats.test_pages import PERIOD
 
 
 def counts(value) -> list:
@@ -20,7 +20,7 @@ def counts(value) -> list:
     return []
 
 
-def test_flows_equal_the_independent_counts(planned, client, app):  # noqa: F811
+def test_flows_equal_the_independent_counts(planned, client, app):
     app.config["STATS_MIN_CELL"] = 1
     answer = client.get("/api/v1/stats/flows", query_string=PERIOD).get_json()
     expected = history.flow_counts(planned, "accepted")
@@ -35,7 +35,7 @@ def test_flows_equal_the_independent_counts(planned, client, app):  # noqa: F811
     assert answer["period"] == {"from": "2026-01-01", "to": "2026-06-30"}
 
 
-def test_outcomes_and_funnel(planned, client, app):  # noqa: F811
+def test_outcomes_and_funnel(planned, client, app):
     app.config["STATS_MIN_CELL"] = 1
     outcomes = client.get("/api/v1/stats/outcomes", query_string=PERIOD).get_json()
     expected = Counter((plan.outcome.value, history.gender_column(plan)) for plan in planned
@@ -50,7 +50,7 @@ def test_outcomes_and_funnel(planned, client, app):  # noqa: F811
 
 
 @pytest.mark.parametrize("path", ["flows", "outcomes", "funnel"])
-def test_a_suppressed_count_is_null_and_no_small_number_appears(planned, client, path):  # noqa: F811
+def test_a_suppressed_count_is_null_and_no_small_number_appears(planned, client, path):
     response = client.get(f"/api/v1/stats/{path}", query_string=PERIOD)
     assert response.status_code == 200
     assert response.headers.get("Access-Control-Allow-Origin") == "*"
@@ -65,14 +65,14 @@ def test_a_suppressed_count_is_null_and_no_small_number_appears(planned, client,
 
 @pytest.mark.parametrize("query", [{"from": "1.1.2026"}, {"from": "2026-06-01", "to": "2026-01-01"},
                                    {"municipality": "0000"}, {"type": "<script>"}])
-def test_bad_parameters_are_problems(planned, client, query):  # noqa: F811
+def test_bad_parameters_are_problems(planned, client, query):
     response = client.get("/api/v1/stats/funnel", query_string=query)
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["detail"]
 
 
-def test_not_published_means_not_found(planned, client, app):  # noqa: F811
+def test_not_published_means_not_found(planned, client, app):
     app.config["STATS_PUBLIC"] = False
     assert client.get("/api/v1/stats/flows").status_code == 404
     assert client.get("/statistik").status_code == 404
