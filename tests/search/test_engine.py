@@ -275,14 +275,14 @@ def test_pages_follow_the_order_of_the_whole_result(shared_index: SearchIndex, t
 def test_first_in_order_agrees_with_a_full_sort_despite_ties() -> None:
     import numpy as np
 
-    from portal.search.engine import _first_in_order
+    from portal.search.engine.query import first_in_order
 
     random = np.random.default_rng(7)
     docnums = np.arange(500)
     keys = (random.permutation(500), random.integers(0, 6, 500).astype(float))  # many ties
     full = docnums[np.lexsort(keys)]
     for stop in (1, 20, 83, 499, 500, 900):
-        assert list(_first_in_order(docnums, keys, stop)) == list(full[:stop])
+        assert list(first_in_order(docnums, keys, stop)) == list(full[:stop])
 
 
 FAST_PATH_QUERIES = ["", "arbetsträning", "work training thrift shop", "städjobb", "second hand",
@@ -296,13 +296,12 @@ def _answers(index: SearchIndex) -> list[tuple]:
 
 
 @pytest.mark.parametrize("setting", [
-    {"SPARSE_SHARE": 0},  # every alternative and phrase scored sparse
-    {"SPARSE_SHARE": 10**9},  # every one over all documents
-    {"FACET_ROWS_MAX_VALUES": 0},  # facets counted from (document, value) pairs
-    {"SCORE_CACHE_BYTES": 0},  # nothing kept between searches
+    {"scoring.SPARSE_SHARE": 0},  # every alternative and phrase scored sparse
+    {"scoring.SPARSE_SHARE": 10**9},  # every one over all documents
+    {"snapshot.FACET_ROWS_MAX_VALUES": 0},  # facets counted from (document, value) pairs
+    {"caches.SCORE_CACHE_BYTES": 0},  # nothing kept between searches
 ])
 def test_fast_paths_give_the_same_answers(tmp_path, monkeypatch, setting) -> None:
-    import portal.search.engine as engine
 
     def built(name: str) -> SearchIndex:
         index = SearchIndex(tmp_path / name, today=lambda: TODAY)
@@ -313,7 +312,7 @@ def test_fast_paths_give_the_same_answers(tmp_path, monkeypatch, setting) -> Non
     expected = _answers(usual)
     assert _answers(usual) == expected  # again, from the score cache
     for name, value in setting.items():
-        monkeypatch.setattr(engine, name, value)
+        monkeypatch.setattr(f"portal.search.engine.{name}", value)
     other = built("other")
     assert _answers(other) == expected
     usual.close()
@@ -323,9 +322,9 @@ def test_fast_paths_give_the_same_answers(tmp_path, monkeypatch, setting) -> Non
 def test_score_cache_keeps_to_its_budget() -> None:
     import numpy as np
 
-    from portal.search.engine import _ScoreCache
+    from portal.search.engine.caches import ScoreCache
 
-    cache = _ScoreCache(budget=3 * (64 + 8 * 1000))
+    cache = ScoreCache(budget=3 * (64 + 8 * 1000))
     computed = []
 
     def scores(key):

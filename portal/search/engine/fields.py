@@ -1,0 +1,176 @@
+"""The engine's document contract turned into Whoosh fields, and the schema they fill.
+
+All text is analysed by `analysis` and stored pre-tokenised (terms joined by
+spaces), so the Whoosh schema needs no custom analyser classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
+
+from ..analysis import (
+    ALL_LOCALES,
+    SWEDISH,
+    TRANSLATION_LOCALES,
+    Decompounder,
+    analyse,
+    analyzer_for,
+    clean_text,
+    words,
+)
+from .request import as_float, as_list
+
+SCHEMA_VERSION = 2
+MARK_ID = "__mark__"
+SPELLING = "_spelling"  # vocabulary key of the surface words
+
+
+# Field boosts: title > summary > description; labels and place in between.
+TEXT_FIELD_BOOSTS = {"title": 4.0, "summary": 2.0, "description": 1.0, "labels": 1.5}
+PLACE_BOOST = 2.0
+# Compounds containing the query word: "cykelverkstad" for "verkstad".
+PART_FIELD_BOOSTS = {"parts_title": 3.0, "parts_text": 0.8}
+
+
+def text_field() -> TEXT:
+    return TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False)
+
+
+def build_schema() -> Schema:
+    fields: dict[str, Any] = {
+        "id": ID(stored=True, unique=True),
+        "meta": COLUMN(),
+        "texts": STORED(),
+        "place_sv": text_field(),
+        "parts_title": text_field(),
+        "parts_text": text_field(),
+    }
+    for locale in ALL_LOCALES:
+        for name in TEXT_FIELD_BOOSTS:
+            fields[f"{name}_{locale}"] = text_field()
+    return Schema(**fields)
+
+
+
+def as_timestamp(value: Any) -> float:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.timestamp()
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp()
+    return 0.0
+
+
+
+def document_meta(doc: dict) -> dict[str, Any]:
+    """The per-document values search keeps in memory (facets, sort keys)."""
+    start = doc.get("start_date")
+    places = doc.get("places_available") or 0
+    return {
+        "id": int(doc["id"]),
+        "facets": {
+            "municipality": as_list(doc.get("municipality_code")),
+            "type": as_list(doc.get("type")),
+            "target_group": as_list(doc.get("target_groups")),
+            "language": as_list(doc.get("languages")),
+            "referrer": as_list(doc.get("referrers")),
+            "intake": as_list(doc.get("intake")),
+            "places": ["available" if places > 0 else "full"],
+            "available_in": available_in(doc),
+        },
+        "intake": str(doc.get("intake") or ""),
+        "start": start.toordinal() if isinstance(start, dt.date) else None,
+        "published": as_timestamp(doc.get("published_at")),
+        "lat": as_float(doc.get("lat")),
+        "lon": as_float(doc.get("lon")),
+    }
+
+
+def available_in(doc: dict) -> list[str]:
+    """Swedish (the original), the languages it is delivered in and those it is translated to."""
+    translated = [locale for locale, text in (doc.get("translations") or {}).items()
+                  if any((text or {}).get(name) for name in ("title", "summary", "description"))]
+    return sorted({SWEDISH, *as_list(doc.get("languages")), *translated})
+
+
+def locale_texts(doc: dict) -> dict[str, dict[str, str]]:
+    """locale → {title, summary, description, labels}, Swedish first."""
+    labels = doc.get("labels") or {}
+    texts = {
+        SWEDISH: {
+            "title": doc.get("title") or "",
+            "summary": doc.get("summary") or "",
+            "description": doc.get("description") or "",
+            "labels": labels.get(SWEDISH) or "",
+        }
+    }
+    translations = doc.get("translations") or {}
+    for locale in TRANSLATION_LOCALES:
+        translated = translations.get(locale) or {}
+        entry = {name: translated.get(name) or "" for name in ("title", "summary", "description")}
+        entry["labels"] = labels.get(locale) or ""
+        if any(entry.values()):
+            texts[locale] = entry
+    return texts
+
+
+def place_text(doc: dict) -> str:
+    return " ".join(str(doc.get(key) or "") for key in ("organisation", "unit", "city"))
+
+
+def document_vocabulary(doc: dict) -> dict[str, set[str]]:
+    """locale → the document's analysed terms, plus `SPELLING` → its surface words."""
+    vocabulary: dict[str, set[str]] = {SPELLING: set(words(place_text(doc)))}
+    for locale, entry in locale_texts(doc).items():
+        terms = vocabulary.setdefault(locale, set())
+        for text in entry.values():
+            terms.update(analyse(text, locale))
+            vocabulary[SPELLING].update(words(text))
+    vocabulary[SWEDISH].update(analyse(place_text(doc), SWEDISH))
+    return vocabulary
+
+
+def prepare_document(doc: dict, decompounder: Decompounder) -> dict[str, Any]:
+    """Whoosh field values for one document of the input contract."""
+    texts = locale_texts(doc)
+    fields: dict[str, Any] = {
+        "id": str(int(doc["id"])),
+        "meta": json.dumps(document_meta(doc), separators=(",", ":")).encode(),
+        "texts": {
+            locale: {
+                name: clean_text(text) for name, text in entry.items() if name != "labels" and text
+            }
+            for locale, entry in texts.items()
+        },
+        "place_sv": " ".join(analyse(place_text(doc), SWEDISH)),
+    }
+    for locale, entry in texts.items():
+        for name, text in entry.items():
+            fields[f"{name}_{locale}"] = " ".join(analyse(text, locale))
+
+    swedish = texts[SWEDISH]
+    fields["parts_title"] = parts_text(swedish["title"], decompounder)
+    body = " ".join((swedish["summary"], swedish["description"], swedish["labels"]))
+    fields["parts_text"] = parts_text(body, decompounder)
+    return fields
+
+
+def parts_text(text: str, decompounder: Decompounder) -> str:
+    """The stems of the known parts of the compounds in a Swedish text."""
+    swedish = analyzer_for(SWEDISH)
+    surfaces = (swedish.surface(word) for word in words(text))
+    return " ".join(part for surface in surfaces if surface for part in decompounder.parts(surface))
+
+
+def mark_document(mark: int) -> dict[str, Any]:
+    return {
+        "id": MARK_ID,
+        "meta": b"",
+        "texts": {"mark": int(mark), "schema_version": SCHEMA_VERSION},
+    }

@@ -1,0 +1,194 @@
+"""BM25F scores of a query plan over one snapshot."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..analysis import PART_WEIGHT, SWEDISH, Alternative, Clause, QueryPlan
+from .caches import Scores
+from .fields import PART_FIELD_BOOSTS, PLACE_BOOST, TEXT_FIELD_BOOSTS
+
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
+
+AUXILIARY_ENGLISH_WEIGHT = 0.8  # English is searched for every visitor, a little lower
+CLAUSE_TIEBREAK = 0.2
+BM25_K1 = 1.2
+BM25_B = 0.75
+TERM_CACHE_SIZE = 4096
+SPARSE_SHARE = 16  # postings of fewer than 1/16 of the documents are scored sparse
+
+
+def field_boosts(locale: str, with_parts: bool) -> dict[str, float]:
+    boosts = {f"{name}_{locale}": boost for name, boost in TEXT_FIELD_BOOSTS.items()}
+    if locale == SWEDISH:
+        boosts["place_sv"] = PLACE_BOOST
+        if with_parts:
+            boosts.update(PART_FIELD_BOOSTS)
+    return boosts
+
+
+class Scorer:
+    """BM25F scores of a query plan, as one array over all docnums.
+
+    An alternative (a term or phrase in one language) is scored by BM25F: its
+    frequencies in the fields, weighted by field boost and normalised by field
+    length, are added *before* saturation, so a word repeated in title,
+    summary and labels counts only a little more than one in the title alone.
+    Within a clause the best alternative counts fully and the others only a
+    little, so a word with many synonyms does not outweigh one without; the
+    clauses of a query are summed.
+    """
+
+    def __init__(self, snapshot: Snapshot, locale: str) -> None:
+        self.snapshot = snapshot
+        self.reader = snapshot.searcher.reader()
+        self.locale = locale
+
+    def query(self, plan: QueryPlan) -> np.ndarray:
+        total = np.zeros(self.snapshot.size)
+        for clause in plan.clauses:
+            total += self.clause(clause)
+        return total
+
+    def clause(self, clause: Clause) -> np.ndarray:
+        options = [self.alternative(a) for a in distinct(clause.alternatives)]
+        if clause.parts:
+            options.append(self.parts(clause.parts))
+        best = np.zeros(self.snapshot.size)
+        total = np.zeros(self.snapshot.size)
+        for option in options:
+            if option is None:
+                continue
+            ids, scores = option
+            if ids is None:
+                np.maximum(best, scores, out=best)
+                total += scores
+            else:
+                best[ids] = np.maximum(best[ids], scores)
+                total[ids] += scores
+        return best + CLAUSE_TIEBREAK * (total - best)
+
+    def parts(self, parts: list[Clause]) -> Scores:
+        """Parts of a compound query word: summed, scaled by the share matched."""
+        total = np.zeros(self.snapshot.size)
+        matched = np.zeros(self.snapshot.size)
+        for part in parts:
+            scores = self.clause(part)
+            total += scores
+            matched += scores > 0
+        return None, PART_WEIGHT * total * matched / len(parts)
+
+    def alternative(self, alternative: Alternative) -> Scores | None:
+        """The BM25F scores of the documents an alternative matches."""
+        unweighted = self.snapshot.scores.get(matching_key(alternative), lambda: self._bm25(alternative))
+        if unweighted is None:
+            return None
+        ids, scores = unweighted
+        return ids, scores * (alternative.weight * self._locale_weight(alternative.locale))
+
+    def _bm25(self, alternative: Alternative) -> Scores | None:
+        """BM25F of an alternative at weight 1.
+
+        Most alternatives (synonyms, compound parts, fuzzy terms) match few
+        documents and are kept sparse; one that matches many, as a common word
+        on a large index does, is cheaper as one array over all docnums.
+        """
+        found: list[tuple[np.ndarray, np.ndarray]] = []
+        single = len(alternative.terms) == 1 or alternative.any_of
+        for name, boost in field_boosts(alternative.locale, alternative.compound_parts).items():
+            if single:
+                postings = [self.frequencies(name, term) for term in alternative.terms]
+            elif not name.startswith("parts_"):
+                postings = [self.together(name, alternative.terms)]
+            else:
+                continue
+            found += [(ids, boost * values) for ids, values in postings if len(ids)]
+        if not found:
+            return None
+        ids, frequencies = self._summed(found)
+        matching = np.count_nonzero(frequencies) if ids is None else len(ids)
+        idf = math.log(1 + (self.snapshot.doc_count - matching + 0.5) / (matching + 0.5))
+        return ids, idf * (BM25_K1 + 1) * frequencies / (BM25_K1 + frequencies)
+
+    def _summed(self, found: list[tuple[np.ndarray, np.ndarray]]) -> Scores:
+        """Frequencies per document added over fields: sparse, or dense when many."""
+        if len(found) == 1:
+            return found[0]
+        ids = np.concatenate([ids for ids, _ in found])
+        values = np.concatenate([values for _, values in found])
+        if len(ids) * SPARSE_SHARE < self.snapshot.size:
+            unique, positions = np.unique(ids, return_inverse=True)
+            return unique, np.bincount(positions, weights=values)
+        return None, np.bincount(ids, weights=values, minlength=self.snapshot.size)
+
+    def frequencies(self, name: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, length-normalised frequencies) of one term in one field."""
+        key = (name, term)
+        cache = self.snapshot.term_cache
+        if key not in cache:
+            if len(cache) >= TERM_CACHE_SIZE:
+                cache.clear()
+            ids, counts = self.snapshot.postings.postings(self.reader, name, term)
+            cache[key] = (
+                ids,
+                counts / self.snapshot.field_norms(name)[ids] if len(ids) else counts,
+            )
+        return cache[key]
+
+    def together(self, name: str, terms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Mean frequency of a phrase's terms where they all occur in the field.
+
+        Co-occurrence stands in for adjacency: much cheaper, and synonym
+        phrases are short enough that the difference rarely matters.
+        Postings are sorted by docnum, so the rarest term's documents are
+        looked up in the others' by binary search, unless every term is common.
+        """
+        postings = sorted((self.frequencies(name, term) for term in terms), key=lambda p: len(p[0]))
+        ids, summed = postings[0]
+        if len(ids) * SPARSE_SHARE >= self.snapshot.size:  # all common: count them densely
+            present = np.zeros(self.snapshot.size, dtype=np.int32)
+            dense = np.zeros(self.snapshot.size)
+            for other_ids, other_values in postings:
+                present[other_ids] += 1
+                dense[other_ids] += other_values
+            ids = ids[present[ids] == len(terms)]
+            return ids, dense[ids] / len(terms)
+        for other_ids, other_values in postings[1:]:
+            if not len(ids):
+                break
+            positions = np.minimum(np.searchsorted(other_ids, ids), len(other_ids) - 1)
+            found = other_ids[positions] == ids
+            ids, summed = ids[found], summed[found] + other_values[positions[found]]
+        return ids, summed / len(terms)
+
+    def _locale_weight(self, locale: str) -> float:
+        return AUXILIARY_ENGLISH_WEIGHT if locale == "en" and self.locale != "en" else 1.0
+
+
+def distinct(alternatives: Iterable[Alternative]) -> list[Alternative]:
+    """One alternative per way of matching, keeping the highest weight."""
+    best: dict[tuple[str, tuple[str, ...], bool, bool], Alternative] = {}
+    for alternative in alternatives:
+        key = matching_key(alternative)
+        if key not in best or best[key].weight < alternative.weight:
+            best[key] = alternative
+    return list(best.values())
+
+
+def matching_key(alternative: Alternative) -> tuple[str, tuple[str, ...], bool, bool]:
+    """What decides which documents an alternative matches and how well (not its weight).
+
+    Flags that change nothing are left out: compound parts are indexed for
+    Swedish only, and `any_of` means nothing for one term.
+    """
+    return (
+        alternative.locale,
+        alternative.terms,
+        alternative.compound_parts and alternative.locale == SWEDISH,
+        alternative.any_of and len(alternative.terms) > 1,
+    )
