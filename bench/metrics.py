@@ -3,6 +3,10 @@
 * nDCG@k with the graded judgements (0, 1, 2) as gains and the usual
   log2(rank + 1) discount; the ideal ranking sorts all judged grades.
 * recall@k: the share of entries with grade >= 1 found in the top k.
+* precision of the result list: the share of the first 100 results with
+  grade >= 1 (0 for an empty list), and the results per relevant entry
+  (the whole result's size over the number of entries with grade >= 1):
+  how much a case officer must read past to see everything relevant.
 
 The overall score of a run is the mean of mean-nDCG@10 and mean-recall@20.
 """
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 
 NDCG_K = 10
 RECALL_K = 20
+PRECISION_K = 100
 
 
 def dcg(gains: Iterable[float]) -> float:
@@ -38,12 +43,28 @@ def recall_at_k(
     return len(relevant.intersection(ranked_ids[:k])) / len(relevant)
 
 
+def list_precision(
+    ranked_ids: Sequence[str], judgements: Mapping[str, int], k: int = PRECISION_K
+) -> float:
+    listed = ranked_ids[:k]
+    if not listed:
+        return 0.0
+    return sum(1 for doc_id in listed if judgements.get(doc_id, 0) >= 1) / len(listed)
+
+
+def results_per_relevant(total: int, judgements: Mapping[str, int]) -> float:
+    relevant = sum(1 for grade in judgements.values() if grade >= 1)
+    return total / relevant if relevant else 0.0
+
+
 @dataclass(frozen=True)
 class QueryResult:
     query_id: str
     kind: str
     ndcg: float
     recall: float
+    precision: float = 0.0
+    per_relevant: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +73,8 @@ class Summary:
     queries: int
     ndcg: float
     recall: float
+    precision: float = 0.0
+    per_relevant: float = 0.0
 
     @property
     def score(self) -> float:
@@ -59,10 +82,20 @@ class Summary:
 
 
 def evaluate(
-    query_id: str, kind: str, ranked_ids: Sequence[str], judgements: Mapping[str, int]
+    query_id: str,
+    kind: str,
+    ranked_ids: Sequence[str],
+    judgements: Mapping[str, int],
+    total: int | None = None,
 ) -> QueryResult:
+    """Scores of one query; `total` is the whole result's size (default: the list's)."""
     return QueryResult(
-        query_id, kind, ndcg_at_k(ranked_ids, judgements), recall_at_k(ranked_ids, judgements)
+        query_id,
+        kind,
+        ndcg_at_k(ranked_ids, judgements),
+        recall_at_k(ranked_ids, judgements),
+        list_precision(ranked_ids, judgements),
+        results_per_relevant(len(ranked_ids) if total is None else total, judgements),
     )
 
 
@@ -85,4 +118,6 @@ def _summary(name: str, results: Sequence[QueryResult]) -> Summary:
         count,
         sum(r.ndcg for r in results) / count,
         sum(r.recall for r in results) / count,
+        sum(r.precision for r in results) / count,
+        sum(r.per_relevant for r in results) / count,
     )

@@ -3,7 +3,8 @@
 Imports CORPUS into a throwaway SQLite database with the portal's importer, builds the
 index with the portal's search service, runs every judged query through the JSON API
 (Flask test client, so parsing, catch-up and ranking are the production code) and prints
-nDCG@10 and recall@20 per query kind and overall.
+nDCG@10, recall@20, the precision of the result list (its first 100) and the number of
+results per relevant entry, per query kind and overall.
 
     .venv/bin/python bench/relevance.py ../shared/eval/dev_corpus.json ../shared/eval/dev_queries.json [-v]
 """
@@ -58,21 +59,24 @@ def main() -> int:
             client = app.test_client()
             results = []
             for query in queries:
-                response = client.get("/api/v1/search", query_string={"q": query["query"], "per_page": 20})
-                ranked = [external[hit["id"]] for hit in response.get_json()["results"]]
-                result = evaluate(query["id"], query["kind"], ranked, query["relevant"])
+                response = client.get("/api/v1/search", query_string={"q": query["query"], "per_page": 100})
+                answer = response.get_json()
+                ranked = [external[hit["id"]] for hit in answer["results"]]
+                result = evaluate(query["id"], query["kind"], ranked, query["relevant"], answer["total"])
                 results.append(result)
                 if args.verbose:
                     print(f"{query['id']} {query['kind']:<14} nDCG@10 {result.ndcg:.3f} "
-                          f"recall@20 {result.recall:.3f}  {query['query']}")
+                          f"recall@20 {result.recall:.3f} precision {result.precision:.3f} "
+                          f"results {answer['total']:>2}  {query['query']}")
             db.session.remove()
             db.engine.dispose()
         service_index = app.extensions["search"].index
         service_index.close()
 
-    print(f"{'kind':<14} {'queries':>7} {'nDCG@10':>8} {'recall@20':>10}")
+    print(f"{'kind':<14} {'queries':>7} {'nDCG@10':>8} {'recall@20':>10} {'precision':>10} {'per relevant':>13}")
     for summary in summarise(results):
-        print(f"{summary.name:<14} {summary.queries:>7} {summary.ndcg:>8.3f} {summary.recall:>10.3f}")
+        print(f"{summary.name:<14} {summary.queries:>7} {summary.ndcg:>8.3f} {summary.recall:>10.3f} "
+              f"{summary.precision:>10.3f} {summary.per_relevant:>13.2f}")
     return 0
 
 
