@@ -68,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Import every model module so that metadata and Alembic see all tables."""
     import portal.accounts.models  # noqa: F401
+    import portal.agreements.models  # noqa: F401
     import portal.audit.models  # noqa: F401
     import portal.booking.models  # noqa: F401
     import portal.catalogue.models  # noqa: F401
@@ -80,6 +81,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     import portal.publishing.import_views  # noqa: F401  (registers routes)
     from portal.accounts.views import bp as accounts_bp
+    from portal.agreements.views import bp as agreements_bp
     from portal.admin.views import bp as admin_bp
     from portal.api.docs import bp as api_docs_bp
     from portal.api.views import bp as api_bp
@@ -97,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(agreements_bp)
     app.register_blueprint(publishing_bp)
     from portal.booking.views import bp as booking_bp
 

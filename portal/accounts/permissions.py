@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     MANAGE_REGION = "manage_region"
     VIEW_AUDIT = "view_audit"
     VIEW_STATISTICS = "view_statistics"  # the follow-up figures (own organisation's or the region's)
+    MANAGE_AGREEMENTS = "manage_agreements"  # cooperation agreements between organisations
 
 
 _CASEWORKER = {

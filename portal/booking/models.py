@@ -16,6 +16,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
+from portal.agreements.models import Agreement
 from portal.catalogue.models import Intervention, Organisation, Unit, str_enum
 from portal.extensions import db
 from portal.timeutil import utcnow
@@ -110,6 +111,13 @@ class BookingRequest(db.Model):
     birth_year: Mapped[int | None]
     preferred_language: Mapped[str | None] = mapped_column(String(8))
     home_municipality: Mapped[str | None] = mapped_column(String(8), index=True)
+    # What the verdict was when the request was sent: the price per week the home
+    # municipality pays the owner (None: not stated / not known), the agreement it falls
+    # under, and whether it was sent as an exception the owner decides on.
+    price_per_week_sek: Mapped[int | None]
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="SET NULL"), index=True)
+    eligibility_exception: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    eligibility_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     interpreter_needed: Mapped[bool] = mapped_column(default=False)
     adaptation_needs: Mapped[str] = mapped_column(Text, default="")
     wished_start: Mapped[date | None]
@@ -143,6 +151,7 @@ class BookingRequest(db.Model):
         foreign_keys=[requester_organisation_id]
     )
     created_by: Mapped[User | None] = relationship()
+    agreement: Mapped[Agreement | None] = relationship()
     events: Mapped[list[BookingEvent]] = relationship(
         back_populates="request", cascade="all, delete-orphan",
         order_by="(BookingEvent.created_at, BookingEvent.id)",

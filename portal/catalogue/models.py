@@ -34,6 +34,22 @@ class Intake(enum.StrEnum):
     SINGLE = "single"
 
 
+class OpenTo(enum.StrEnum):
+    """Whose residents may take part."""
+
+    OWN = "own"  # residents of the owner's municipality only
+    AGREEMENT = "agreement"  # and residents of municipalities with an agreement with the owner
+    REGION = "region"  # residents of any municipality in the region
+    ANYONE = "anyone"
+
+
+class ReferralRule(enum.StrEnum):
+    """What happens to a request from an organisation outside "who may refer"."""
+
+    REFUSE = "refuse"
+    WARN = "warn"  # sent, marked as an exception for the owner to decide
+
+
 class Vocabulary(enum.StrEnum):
     TYPE = "type"
     TARGET_GROUP = "target_group"
@@ -107,6 +123,8 @@ class Intervention(db.Model):
             name="hours_per_week_range",
         ),
         CheckConstraint("price_per_week_sek >= 0", name="price_not_negative"),
+        CheckConstraint("price_per_week_other_sek IS NULL OR price_per_week_other_sek >= 0",
+                        name="other_price_not_negative"),
         CheckConstraint("wait_weeks IS NULL OR wait_weeks >= 0", name="wait_not_negative"),
         CheckConstraint(
             "valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from",
@@ -140,6 +158,15 @@ class Intervention(db.Model):
     places_available: Mapped[int] = mapped_column(default=0)
     eligibility: Mapped[str] = mapped_column(Text, default="")
     price_per_week_sek: Mapped[int] = mapped_column(default=0)
+    open_to: Mapped[OpenTo] = mapped_column(
+        str_enum(OpenTo, "intervention_open_to"), default=OpenTo.ANYONE, server_default=OpenTo.ANYONE.value
+    )
+    # The price per week for residents of other municipalities where it differs from the agreement's.
+    price_per_week_other_sek: Mapped[int | None]
+    referral_rule: Mapped[ReferralRule] = mapped_column(
+        str_enum(ReferralRule, "intervention_referral_rule"), default=ReferralRule.WARN,
+        server_default=ReferralRule.WARN.value,
+    )
     referral_instructions: Mapped[str] = mapped_column(Text, default="")
     accessibility: Mapped[str] = mapped_column(Text, default="")
     contact_name: Mapped[str | None] = mapped_column(String(200))

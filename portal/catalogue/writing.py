@@ -24,7 +24,9 @@ from portal.catalogue.models import (
     InterventionStart,
     InterventionStatus,
     InterventionTranslation,
+    OpenTo,
     Organisation,
+    ReferralRule,
     TaxonomyTerm,
     Unit,
 )
@@ -41,6 +43,7 @@ NULLABLE_TEXT_FIELDS = {"address", "postcode", "city", "contact_name", "contact_
 PLAIN_FIELDS = (
     "delivery_format", "intake", "enrolment_open", "wait_weeks", "duration_weeks", "hours_per_week",
     "capacity", "places_available", "price_per_week_sek", "lat", "lon", "valid_from", "valid_until",
+    "open_to", "price_per_week_other_sek", "referral_rule",
 )
 # Fields a writer may set besides those above (an import file may give them; the editor's
 # form has its own actions for them).
@@ -85,6 +88,16 @@ def check(values: InterventionValues) -> dict[str, str]:
         errors["places_available"] = str(_l("Places available cannot be more than the capacity."))
     if values.unit is not None and values.unit.organisation is not values.organisation:
         errors["unit"] = str(_l("Choose a unit of the organisation."))
+    other_price = values.fields.get("price_per_week_other_sek")
+    if other_price is not None and (not isinstance(other_price, int) or isinstance(other_price, bool)
+                                    or not 0 <= other_price <= 1_000_000):
+        errors["price_per_week_other_sek"] = str(_l("Give a number from %(min)s to %(max)s.", min=0, max=1_000_000))
+    for name, enum_class in (("open_to", OpenTo), ("referral_rule", ReferralRule)):
+        if name in values.fields and not isinstance(values.fields[name], enum_class):
+            try:
+                values.fields[name] = enum_class(values.fields[name])
+            except ValueError:
+                errors[name] = str(_l("Not a valid choice."))
     return errors
 
 

@@ -81,6 +81,12 @@ class InterventionForm(PortalForm):
     eligibility = TextAreaField(_l("Who can take part"), validators=[Optional(), at_most(5000)])
     price_per_week_sek = WholeNumberField(_l("Price per week for other organisations (SEK)"),
                                       validators=[InputRequired(REQUIRED), NumberRange(0, 1000000, BETWEEN)], default=0)
+    price_per_week_other_sek = WholeNumberField(
+        _l("Price per week for residents of other municipalities, when it differs from the agreement's (SEK)"),
+        validators=[Optional(), NumberRange(0, 1000000, BETWEEN)])
+    open_to = ChoiceField(_l("Open to"), default="anyone", validators=[required()])
+    referral_rule = ChoiceField(_l("Requests from others than those who may refer"), default="warn",
+                                validators=[required()])
     referral_instructions = TextAreaField(_l("Referral instructions (for case officers)"),
                                           validators=[Optional(), at_most(5000)])
     accessibility = TextAreaField(_l("Accessibility and adaptations"), validators=[Optional(), at_most(5000)])

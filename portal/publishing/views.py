@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.permissions import Action, can, require, require_submitted_organisation
+from portal.agreements.eligibility import OPEN_TO_LABELS, REFERRAL_RULE_LABELS
 from portal.catalogue.labels import FORMAT_LABELS, INTAKE_LABELS, STATUS_LABELS
 from portal.catalogue.models import Intervention, Organisation, Unit, Vocabulary
 from portal.catalogue.taxonomy import terms
@@ -79,6 +80,8 @@ def prepare_form(form: InterventionForm) -> InterventionForm:
     form.languages.choices = [(code, language_name(code)) for code in SPOKEN_LANGUAGES]
     form.delivery_format.choices = [(key, str(label)) for key, label in FORMAT_LABELS.items()]
     form.intake.choices = [(key, str(label)) for key, label in INTAKE_LABELS.items()]
+    form.open_to.choices = [(key, str(label)) for key, label in OPEN_TO_LABELS.items()]
+    form.referral_rule.choices = [(key, str(label)) for key, label in REFERRAL_RULE_LABELS.items()]
     return form
 
 
@@ -94,6 +97,8 @@ def form_data(intervention: Intervention) -> dict:
         languages=intervention.language_codes,
         delivery_format=intervention.delivery_format.value,
         intake=intervention.intake.value,
+        open_to=intervention.open_to.value,
+        referral_rule=intervention.referral_rule.value,
         start_dates=", ".join(start.starts_on.isoformat() for start in intervention.start_dates),
     )
     for locale in TRANSLATION_LOCALES:

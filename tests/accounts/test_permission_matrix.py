@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from portal.accounts.models import Role, User
+from portal.agreements.models import Agreement, AgreementKind
 from portal.audit.models import AuditEvent
 from portal.booking.models import BookingRequest
 from portal.booking.services import RequestData, submit_request
@@ -39,6 +40,9 @@ EXPECTED = {
     # The follow-up figures of an organisation (what it sent and received); the region's for admins.
     "see_statistics": {"visitor": NONE, "caseworker": NONE, "editor": NONE, "org_admin": OWN_ORG,
                        "admin": ALL},
+    # Cooperation agreements between organisations: only the region administrator changes them.
+    "manage_agreements": {"visitor": NONE, "caseworker": NONE, "editor": NONE, "org_admin": NONE,
+                          "admin": ALL},
 }
 
 
@@ -50,6 +54,7 @@ class World:
     caseworkers: dict[str, User]
     users: dict[str, User]
     requests: dict[str, object]  # booking requests owned by each scope's organisation
+    agreement: Agreement | None = None
 
 
 @pytest.fixture
@@ -70,7 +75,11 @@ def world(make, no_csrf):
                                                          slug="horby"))
     requests = {scope: submit_request(third, item, RequestData(participant_reference=f"Ref {scope}")).request
                 for scope, item in published.items()}
-    return World(organisations, published, drafts, caseworkers, users, requests)
+    agreement = Agreement(name="Avtal Bromölla–Osby", kind=AgreementKind.BILATERAL, price_per_week_sek=0,
+                          members=list(organisations.values()))
+    db.session.add(agreement)
+    db.session.commit()
+    return World(organisations, published, drafts, caseworkers, users, requests, agreement)
 
 
 def fingerprint() -> tuple:
@@ -83,7 +92,9 @@ def fingerprint() -> tuple:
     audit_count = db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one()
     bookings = db.session.execute(db.select(BookingRequest.id, BookingRequest.status).order_by(BookingRequest.id)).all()
     organisations = db.session.execute(db.select(Organisation.id, Organisation.name).order_by(Organisation.id)).all()
-    return tuple(interventions), tuple(users), audit_count, tuple(bookings), tuple(organisations)
+    agreements = db.session.execute(db.select(Agreement.id, Agreement.name, Agreement.price_per_week_sek)
+                                    .order_by(Agreement.id)).all()
+    return tuple(interventions), tuple(users), audit_count, tuple(bookings), tuple(organisations), tuple(agreements)
 
 
 def intervention_form(world: World, scope: str, title: str) -> dict:
@@ -171,6 +182,22 @@ def create_organisation(client, world, scope):
         "slug": f"samordning-{scope}", "booking_email": f"samordning.{scope}@example.se"})
 
 
+def create_agreement(client, world, scope):
+    return client.post("/admin/agreements/new", data={
+        "name": f"Nytt avtal {scope}", "kind": "regional", "price_per_week_sek": "500",
+        "members": [str(organisation.id) for organisation in world.organisations.values()]})
+
+
+def edit_agreement(client, world, scope):
+    return client.post(f"/admin/agreements/{world.agreement.id}", data={
+        "name": world.agreement.name, "kind": "bilateral", "price_per_week_sek": "900",
+        "members": [str(organisation.id) for organisation in world.organisations.values()]})
+
+
+def see_agreements(client, world, scope):
+    return client.get("/admin/agreements")
+
+
 def see_booking(client, world, scope):
     return client.get(f"/booking/requests/{world.requests[scope].id}")
 
@@ -197,9 +224,11 @@ CHANGING = {
     "send_booking": [send_booking],
     "decide_booking": [decide_booking],
     "manage_region": [create_organisation],
+    "manage_agreements": [create_agreement, edit_agreement],
 }
 READING = {"edit_intervention": [preview_draft], "see_booking": [see_booking], "manage_region": [see_taxonomy],
-           "see_statistics": [see_statistics, download_statistics, see_statistics_chart]}
+           "see_statistics": [see_statistics, download_statistics, see_statistics_chart],
+           "manage_agreements": [see_agreements]}
 
 CASES = [
     pytest.param(permission, action, role, scope, id=f"{action.__name__}-{role}-{scope}")

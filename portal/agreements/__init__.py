@@ -1,0 +1,1 @@
+"""Cooperation agreements between organisations, and who may use an intervention under them."""
