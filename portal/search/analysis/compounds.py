@@ -29,12 +29,37 @@ class Decompounder:
     because both occur somewhere as words. A known tail also counts when its
     head is unknown but long enough ("yrkessvenska" → svenska), since the
     last part of a Swedish compound carries its meaning.
+
+    That last part is the compound's `head`: "arbetsmarknadsavdelningen" is an
+    avdelning, not a kind of arbete; the other parts only modify it.
     """
 
     def __init__(self, lexicon: Container[str]) -> None:
         self._lexicon = lexicon
         self._stem = analyzer_for(SWEDISH).stem
         self.parts = lru_cache(maxsize=100_000)(self._parts)
+        self.head = lru_cache(maxsize=100_000)(self._head)
+
+    def _head(self, word: str, depth: int = 0) -> str | None:
+        """The stem of a folded, lower-case compound's last part, or None if it does not split.
+
+        The longest known tail is taken and split again, so "arbetsträningsplatser"
+        (arbets + träningsplatser, or arbetsträning + platser) has the head "plats".
+        """
+        if len(word) < MIN_COMPOUND or depth > 3:
+            return None
+        for cut in range(MIN_HEAD, len(word) - MIN_TAIL + 1):
+            head, tail = word[:cut], word[cut:]
+            tail_stem = self._known(tail)
+            if not tail_stem:
+                continue
+            # Inside a part only known words split it: "verkstad" is not verk + stad.
+            supported = self._known_head(head) or (
+                depth == 0 and len(tail) >= MIN_UNSUPPORTED_TAIL and len(head) >= MIN_UNSUPPORTED_HEAD
+            )
+            if supported:
+                return self._head(tail, depth + 1) or tail_stem
+        return None
 
     def _parts(self, word: str) -> tuple[str, ...]:
         """Stems of all known parts of a folded, lower-case word, outermost first."""

@@ -25,7 +25,7 @@ from ..analysis import (
 )
 from .request import as_float, as_list
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: compound heads only, no other parts
 MARK_ID = "__mark__"
 SPELLING = "_spelling"  # vocabulary key of the surface words
 
@@ -33,8 +33,10 @@ SPELLING = "_spelling"  # vocabulary key of the surface words
 # Field boosts: title > summary > description; labels and place in between.
 TEXT_FIELD_BOOSTS = {"title": 4.0, "summary": 2.0, "description": 1.0, "labels": 1.5}
 PLACE_BOOST = 2.0
-# Compounds containing the query word: "cykelverkstad" for "verkstad".
-PART_FIELD_BOOSTS = {"parts_title": 3.0, "parts_text": 0.8}
+# Compounds ending in the query word: "cykelverkstad" for "verkstad". Only heads are
+# indexed: a compound that merely begins with the word ("arbetsmarknad" for "arbete")
+# is not about it.
+HEAD_FIELD_BOOSTS = {"heads_title": 3.0, "heads_text": 0.8}
 
 
 def text_field() -> TEXT:
@@ -47,8 +49,8 @@ def build_schema() -> Schema:
         "meta": COLUMN(),
         "texts": STORED(),
         "place_sv": text_field(),
-        "parts_title": text_field(),
-        "parts_text": text_field(),
+        "heads_title": text_field(),
+        "heads_text": text_field(),
     }
     for locale in ALL_LOCALES:
         for name in TEXT_FIELD_BOOSTS:
@@ -155,17 +157,18 @@ def prepare_document(doc: dict, decompounder: Decompounder) -> dict[str, Any]:
             fields[f"{name}_{locale}"] = " ".join(analyse(text, locale))
 
     swedish = texts[SWEDISH]
-    fields["parts_title"] = parts_text(swedish["title"], decompounder)
+    fields["heads_title"] = heads_text(swedish["title"], decompounder)
     body = " ".join((swedish["summary"], swedish["description"], swedish["labels"]))
-    fields["parts_text"] = parts_text(body, decompounder)
+    fields["heads_text"] = heads_text(body, decompounder)
     return fields
 
 
-def parts_text(text: str, decompounder: Decompounder) -> str:
-    """The stems of the known parts of the compounds in a Swedish text."""
+def heads_text(text: str, decompounder: Decompounder) -> str:
+    """The stems of the heads of the compounds in a Swedish text."""
     swedish = analyzer_for(SWEDISH)
     surfaces = (swedish.surface(word) for word in words(text))
-    return " ".join(part for surface in surfaces if surface for part in decompounder.parts(surface))
+    heads = (decompounder.head(surface) for surface in surfaces if surface)
+    return " ".join(head for head in heads if head)
 
 
 def mark_document(mark: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..analysis import SWEDISH, QueryContext, QueryPlan, default_synonyms, fold, plan_query
-from .fields import PART_FIELD_BOOSTS, SPELLING, TEXT_FIELD_BOOSTS
+from .fields import HEAD_FIELD_BOOSTS, SPELLING, TEXT_FIELD_BOOSTS
 from .highlighting import Highlighter
 from .request import FACETS, Hit, SearchRequest, SearchResponse
 from .scoring import Scorer
@@ -95,7 +95,7 @@ class Search:
         # Words added since the last rebuild, and words only seen inside compounds.
         names = [f"{name}_{locale}" for name in TEXT_FIELD_BOOSTS]
         if locale == SWEDISH:
-            names += list(PART_FIELD_BOOSTS)
+            names += list(HEAD_FIELD_BOOSTS)
         return any((name, term) in self.reader for name in names)
 
     def _compounds(self, term: str) -> list[str]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..analysis import PART_WEIGHT, SWEDISH, Alternative, Clause, QueryPlan
 from .caches import Scores
-from .fields import PART_FIELD_BOOSTS, PLACE_BOOST, TEXT_FIELD_BOOSTS
+from .fields import HEAD_FIELD_BOOSTS, PLACE_BOOST, TEXT_FIELD_BOOSTS
 
 if TYPE_CHECKING:
     from .snapshot import Snapshot
@@ -28,7 +28,7 @@ def field_boosts(locale: str, with_parts: bool) -> dict[str, float]:
     if locale == SWEDISH:
         boosts["place_sv"] = PLACE_BOOST
         if with_parts:
-            boosts.update(PART_FIELD_BOOSTS)
+            boosts.update(HEAD_FIELD_BOOSTS)
     return boosts
 
 
@@ -103,7 +103,7 @@ class Scorer:
         for name, boost in field_boosts(alternative.locale, alternative.compound_parts).items():
             if single:
                 postings = [self.frequencies(name, term) for term in alternative.terms]
-            elif not name.startswith("parts_"):
+            elif not name.startswith("heads_"):
                 postings = [self.together(name, alternative.terms)]
             else:
                 continue
