@@ -68,6 +68,8 @@ def from_environment(instance_path: str) -> dict:
         "PROXY_FIX_X_PREFIX": _int("PROXY_FIX_X_PREFIX", 0),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
         "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
+        # Werkzeug's method for new password hashes; a stored hash names its own method when checked.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": _int("MAIL_PORT", 25),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -90,9 +92,21 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema_file(tmp_path_factory) -> Path:
+    """An empty SQLite database with the models' schema, made once per worker and copied per test."""
+    path = tmp_path_factory.mktemp("sqlite-schema") / "portal.db"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture
 def database_url(backend, request, tmp_path) -> str:
     if backend == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_schema_file"), tmp_path / "portal.db")
         return f"sqlite:///{tmp_path / 'portal.db'}"
     return request.getfixturevalue("postgres_session_database")
 
@@ -107,8 +121,6 @@ def app(backend, database_url, tmp_path):
         g.pop("_login_user", None)
 
     with app.app_context():
-        if backend == "sqlite":
-            db.create_all()
         app.extensions["search"].rebuild()  # an empty index; changes reach it through index jobs
         yield app
         db.session.remove()

@@ -15,5 +15,6 @@ def portal_settings(database_url: str, tmp_path) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # The limiter's counters outlive one test's app; tests of the limit set their own.
         "API_RATE_LIMIT": "100000 per minute",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # a scrypt hash takes 70 ms; the demo makes seven
         "QUEUE_IMMEDIATE": True,  # a task runs where it is enqueued; see the `real_queue` fixture
     }

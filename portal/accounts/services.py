@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit
@@ -49,7 +50,7 @@ def set_password(user: User, password: str) -> None:
     problem = password_problem(password)
     if problem:
         raise AccountError(f"The password needs {problem}.")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
     user.session_generation = (user.session_generation or 0) + 1
 
 

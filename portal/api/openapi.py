@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.catalogue.filters import FACETS, FILTERS
 from portal.i18n import LANGUAGES
-from portal.search.engine import FACETS, MAX_PAGE, MAX_PER_PAGE, SORTS
+from portal.search.engine import MAX_PAGE, MAX_PER_PAGE, SORTS
 
 PROBLEM = "application/problem+json"
 
@@ -42,6 +43,24 @@ def _list_query(name: str, description: str) -> dict[str, Any]:
     return _query(name, {"type": "array", "items": {"type": "string"}},
                   description + " Repeat for several; unknown values are ignored.",
                   style="form", explode=True)
+
+
+FILTER_DESCRIPTIONS = {
+    "municipality": "Municipality codes (SCB kommunkod) of the owner.",
+    "type": "Type codes.",
+    "target_group": "Target group codes.",
+    "language": "Languages (ISO 639-1) the intervention is delivered in.",
+    "referrer": "Codes of who may refer.",
+    "intake": "Intake: rolling, cohorts or single.",
+    "places": "'available' (free places now; 1/true/on mean the same) or 'full'.",
+    "available_in": "Languages a reader can use it in: delivered in, or translated into (Swedish always "
+                    "counts). Only narrows; totals and facet counts follow it.",
+}
+
+
+def filter_parameters() -> list[dict[str, Any]]:
+    """The filters of `portal.catalogue.filters`, the same for the list and the search."""
+    return [_list_query(name, FILTER_DESCRIPTIONS[name]) for name in FILTERS]
 
 
 def _problem(description: str) -> dict[str, Any]:
@@ -233,11 +252,7 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                 "summary": "Published interventions, by title",
                 "parameters": [
                     *PAGING, LANG,
-                    _list_query("municipality", "Municipality codes (SCB kommunkod) of the owner."),
-                    _list_query("type", "Type codes."),
-                    _list_query("target_group", "Target group codes."),
-                    _list_query("language", "Languages (ISO 639-1) the intervention is delivered in."),
-                    _query("places", {"type": "string"}, "'available' (or 1/true/on): only with free places."),
+                    *filter_parameters(),
                 ],
                 "responses": {
                     "200": _ok("One page of published interventions.", _ref("InterventionList")),
@@ -270,10 +285,7 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                            "are ignored)."),
                     _query("near", {"type": "string", "examples": ["1290"]},
                            "Municipality code (four digits) to sort by distance from; other values are ignored."),
-                    *[_list_query(name, f"Facet filter: {name}.") for name in FACETS],
-                    _query("available_in", {"type": "string", "examples": ["ar"]},
-                           "Only interventions a reader of this language can use: delivered in it, translated "
-                           "into it (Swedish always counts). Totals and facet counts follow it."),
+                    *filter_parameters(),
                 ],
                 "responses": {
                     "200": _ok("Results, facet counts and a spelling suggestion.", _ref("SearchResults")),

@@ -10,6 +10,7 @@ from portal.api.http import ApiError, init_public_api, positive_int
 from portal.api.openapi import openapi_document
 from portal.api.serializers import intervention_json
 from portal.catalogue import services
+from portal.catalogue.filters import filters_from_args
 from portal.extensions import csrf
 from portal.health import health_report
 from portal.i18n import select_locale
@@ -43,8 +44,7 @@ def openapi():
 def list_interventions():
     page = positive_int("page", 1, MAX_PAGE)
     per_page = positive_int("per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE)
-    filters = services.CatalogueFilters.from_args(request.args, services.filter_options())
-    pagination = services.list_published(filters, page, per_page)
+    pagination = services.list_published(filters_from_args(request.args), page, per_page)
     locale = select_locale()
     internal = can(current_user, Action.VIEW_INTERNAL)
     return jsonify(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app, g, has_request_context
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
@@ -34,11 +32,10 @@ def known_locale(locale: str | None) -> str:
 def notify(booking: BookingRequest, *, to_side: Side, kind: str, template: str, actor: Any,
             status: BookingStatus | None = None) -> None:
     """Queue the e-mail(s) and in-portal notifications for ``to_side`` (caller commits)."""
-    with _template_context():
-        for recipient, locale, may_open in _mail_recipients(booking, to_side):
-            queue_mail(recipient, template, locale, kind=f"booking_{kind}",
-                       context=_mail_context(booking, locale, status=status, may_open=may_open,
-                                             side=to_side))
+    for recipient, locale, may_open in _mail_recipients(booking, to_side):
+        queue_mail(recipient, template, locale, kind=f"booking_{kind}",
+                   context=_mail_context(booking, locale, status=status, may_open=may_open,
+                                         side=to_side))
     actor_id = getattr(actor, "id", None)
     for user in _portal_recipients(booking, to_side):
         if user.id != actor_id:
@@ -49,35 +46,12 @@ def release_held_mail() -> int:
     """Send the owners' mail that waited for a mailbox, for every owner that now has one."""
     def queue_owner_mail(booking: BookingRequest) -> None:
         template = "booking_interest" if booking.is_own_application else "booking_submitted"
-        with _template_context():
-            for recipient, locale, may_open in _mail_recipients(booking, Side.OWNER):
-                queue_mail(recipient, template, locale, kind="booking_submitted",
-                           context=_mail_context(booking, locale, status=None, may_open=may_open,
-                                                 side=Side.OWNER))
+        for recipient, locale, may_open in _mail_recipients(booking, Side.OWNER):
+            queue_mail(recipient, template, locale, kind="booking_submitted",
+                       context=_mail_context(booking, locale, status=None, may_open=may_open,
+                                             side=Side.OWNER))
 
     return held_mail.release(queue_owner_mail)
-
-
-@contextmanager
-def _template_context():
-    """Make mail templates renderable outside a request (CLI, worker, a thread).
-
-    The interface's context processors read the current request; without one, a
-    request context on ``PORTAL_BASE_URL`` is pushed into the *current* application
-    context, so the outbox rows still join the caller's session and transaction. What
-    rendering leaves in ``g`` (such as an anonymous current user) is removed again.
-    """
-    if has_request_context():
-        yield
-        return
-    globals_ = g._get_current_object()
-    before = set(vars(globals_))
-    try:
-        with current_app.test_request_context("/", base_url=current_app.config["PORTAL_BASE_URL"]):
-            yield
-    finally:
-        for name in set(vars(globals_)) - before:
-            delattr(globals_, name)
 
 
 def _mail_recipients(booking: BookingRequest, side: Side) -> list[tuple[str, str, bool]]:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 
 from portal.extensions import db
@@ -34,10 +34,12 @@ def queue_mail(recipient: str, template: str, locale: str, *, kind: str,
                context: Mapping[str, Any]) -> OutboxMessage:
     """Render ``templates/notify/<template>.txt`` in ``locale`` and queue it.
 
-    The template's first line is the subject; the rest is the body.
+    The template's first line is the subject; the rest is the body. A mail is rendered from
+    its own context alone, without the pages' context processors, so it renders the same in
+    a request, a CLI command or a queue consumer.
     """
     with force_locale(locale):
-        rendered = render_template(f"notify/{template}.txt", **context).strip()
+        rendered = current_app.jinja_env.get_template(f"notify/{template}.txt").render(context).strip()
     subject, _, body = rendered.partition("\n")
     message = OutboxMessage(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n",
                             kind=kind)

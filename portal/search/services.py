@@ -25,6 +25,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.catalogue.filters import FACETS, facet_values, filters_from_args, matches
 from portal.catalogue.models import (
     Intervention,
     InterventionStatus,
@@ -38,8 +39,6 @@ from portal.i18n import DEFAULT_LOCALE
 from portal.search.analysis import clean_text
 from portal.search.documents import document_for
 from portal.search.engine import (
-    FACETS,
-    FILTERS,
     MAX_PER_PAGE,
     SORTS,
     IndexBusy,
@@ -103,40 +102,8 @@ class ResultPages(Pagination):
         return self._known_total
 
 
-def parse_filters(args) -> dict[str, list[str]]:
-    return {
-        name: [value for value in dict.fromkeys(args.getlist(name)) if value and len(value) <= 64][:50]
-        for name in FILTERS
-        if args.getlist(name)
-    }
-
-
 def parse_sort(value: str | None) -> str:
     return value if value in SORTS else "relevance"
-
-
-def known_filters(filters: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Keep only facet values that exist, so a mistyped link widens instead of emptying."""
-    from portal.catalogue.models import Intake
-    from portal.catalogue.taxonomy import municipality_names, term_labels
-    from portal.search.labels import VOCABULARY_OF_FACET
-
-    vocabularies = term_labels()
-    allowed: dict[str, set[str]] = {
-        "municipality": set(municipality_names()),
-        "intake": {member.value for member in Intake},
-        "places": {"available", "full"},
-    }
-    allowed |= {facet: set(vocabularies[vocabulary]) for facet, vocabulary in VOCABULARY_OF_FACET.items()}
-    kept = {}
-    for name, values in filters.items():
-        if name in ("language", "available_in"):
-            values = [value for value in values if value.isalpha() and 2 <= len(value) <= 3]
-        else:
-            values = [value for value in values if value in allowed[name]]
-        if values:
-            kept[name] = values
-    return kept
 
 
 def params_from_args(args, locale: str, page: int, per_page: int) -> SearchParams:
@@ -145,7 +112,7 @@ def params_from_args(args, locale: str, page: int, per_page: int) -> SearchParam
     return SearchParams(
         text=args.get("q", ""),
         locale=locale,
-        filters=known_filters(parse_filters(args)),
+        filters=filters_from_args(args),
         sort=parse_sort(args.get("sort")),
         near=near if near and near.isdigit() and len(near) == 4 else None,
         page=page,
@@ -313,20 +280,6 @@ def _resolve(response: SearchResponse, locale: str) -> Results:
 # ------------------------------------------------------------- database fallback
 
 
-def _facet_values(item: Intervention) -> dict[str, list[str]]:
-    return {
-        "municipality": [item.organisation.municipality_code] if item.organisation.municipality_code else [],
-        "type": [item.type.code],
-        "target_group": [t.code for t in item.target_groups],
-        "language": item.language_codes,
-        "referrer": [t.code for t in item.referrers],
-        "intake": [item.intake.value],
-        "places": ["available" if item.places_available > 0 else "full"],
-        "available_in": sorted({DEFAULT_LOCALE, *item.language_codes,
-                                *(t.locale for t in item.translations if t.title or t.summary or t.description)}),
-    }
-
-
 def database_search(request: SearchRequest) -> Results:
     """Plain word matching in the database: slower and cruder, but always there."""
     statement = published()
@@ -338,20 +291,17 @@ def database_search(request: SearchRequest) -> Results:
             func.lower(Intervention.description).like(pattern),
             Intervention.translations.any(func.lower(InterventionTranslation.title).like(pattern)),
         ))
-    candidates = [(item, _facet_values(item)) for item in db.session.execute(
+    candidates = [(item, facet_values(item)) for item in db.session.execute(
         statement.order_by(Intervention.published_at.desc(), Intervention.id)).scalars()]
-
-    def matches(values: dict[str, list[str]], skip: str | None = None) -> bool:
-        return all(set(values[name]) & set(selected)
-                   for name, selected in request.filters.items() if name != skip and name in values)
 
     facets = {}
     for name in FACETS:
-        counts = Counter(v for _item, values in candidates if matches(values, skip=name) for v in values[name])
+        counts = Counter(value for _item, values in candidates if matches(values, request.filters, skip=name)
+                         for value in values[name])
         for value in request.filters.get(name, ()):
             counts.setdefault(value, 0)
         facets[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    selected = [item for item, values in candidates if matches(values)]
+    selected = [item for item, values in candidates if matches(values, request.filters)]
     per_page = max(1, min(request.per_page, MAX_PER_PAGE))
     page = max(1, request.page)
     shown = selected[(page - 1) * per_page: page * per_page]

@@ -115,7 +115,6 @@ def load_history(demo_users: list[str]) -> int:
         if BookingStatus(final) in CLOSED_STATUSES:
             booking.closed_at = moment
         db.session.add(booking)
-        db.session.flush()
         _answer_follow_ups(rng, booking, now)
     _application_targets(start.date(), now.date())
     db.session.commit()
@@ -131,7 +130,7 @@ def _answer_follow_ups(rng: random.Random, booking: BookingRequest, now) -> None
             return
         answer = rng.choices(list(FollowUpAnswer), [40 if booking.outcome == Outcome.WORK else 15, 10, 12, 20, 5, 8])[0]
         answered = rng.random() < 0.8
-        db.session.add(FollowUpPrompt(request_id=booking.id, months=months, user_id=booking.created_by_id,
+        db.session.add(FollowUpPrompt(request=booking, months=months, user_id=booking.created_by_id,
                                       sent_at=asked, answer=answer if answered else None,
                                       answered_at=asked + timedelta(days=2) if answered else None))
 
