@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.catalogue.filters import FACETS, FILTERS
+from portal.catalogue.filters import FILTERS
 from portal.i18n import LANGUAGES
-from portal.search.engine import MAX_PAGE, MAX_PER_PAGE, SORTS
+from portal.search.engine import FACETS, MAX_PAGE, MAX_PER_PAGE, SORTS
 
 PROBLEM = "application/problem+json"
 

@@ -1,7 +1,7 @@
 """The filters of the offer, defined once: their names, the values a link may ask for, and what
 each means for an intervention.
 
-The search engine applies them to its documents (``portal.search.engine``), the database
+The search engine names them and applies them to its documents, the database
 answers them in SQL (`apply`, for the API's list) and in Python (`facet_values` and `matches`,
 for the search's database fallback); `tests/catalogue/test_filters.py` holds the three to the
 same meaning.
@@ -23,12 +23,8 @@ from portal.catalogue.models import (
 )
 from portal.extensions import db
 from portal.i18n import DEFAULT_LOCALE
+from portal.search.engine import FILTERS, MAX_FILTER_VALUES
 
-# Facets are counted over the result; "available_in" (a language the intervention is delivered
-# in or translated into) only narrows it.
-FACETS = ("municipality", "type", "target_group", "language", "referrer", "intake", "places")
-FILTERS = (*FACETS, "available_in")
-MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 64
 
 PLACES_AVAILABLE, PLACES_FULL = "available", "full"

@@ -25,7 +25,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.catalogue.filters import FACETS, facet_values, filters_from_args, matches
+from portal.catalogue.filters import facet_values, filters_from_args, matches
 from portal.catalogue.models import (
     Intervention,
     InterventionStatus,
@@ -39,6 +39,7 @@ from portal.i18n import DEFAULT_LOCALE
 from portal.search.analysis import clean_text
 from portal.search.documents import document_for
 from portal.search.engine import (
+    FACETS,
     MAX_PER_PAGE,
     SORTS,
     IndexBusy,

@@ -9,8 +9,9 @@ index lookups, where the figures themselves scan every request of the period.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from threading import Lock
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func
