@@ -36,7 +36,8 @@ def _compute_report(scope: Scope, locale: str, *, public: bool) -> dict:
         "scope": scope, "public": public, "min_cell": figures.min_cell(),
         "headline": figures.headline(scope, flows), "flows": flows,
         "outcomes": figures.outcomes(scope, locale), "funnel": figures.funnel(scope),
-        "funnel_labels": figures.FUNNEL_LABELS, "reason_labels": REASON_LABELS, "measure_labels": figures.FLOW_MEASURE_LABELS,
+        "funnel_labels": figures.FUNNEL_LABELS, "reason_labels": REASON_LABELS,
+        "measure_labels": figures.FLOW_MEASURE_LABELS,
     }
     if not public:
         report["capacity"] = figures.capacity(scope, locale)
