@@ -20,8 +20,9 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.agreements.models import Agreement
+from portal.agreements.models import Agreement, agreement_members
 from portal.catalogue.models import Intervention, OpenTo, ReferralRule
+from portal.catalogue.taxonomy import _reference_data
 from portal.extensions import db
 from portal.organisations import Organisation, OrganisationKind
 from portal.timeutil import today as _today
@@ -43,28 +44,66 @@ OPEN_TO_LABELS = {
     OpenTo.ANYONE.value: _l("Anyone, wherever they live"),
 }
 REFERRAL_RULE_LABELS = {
-    ReferralRule.REFUSE.value: _l("Refuse requests from anyone else"),
-    ReferralRule.WARN.value: _l("Warn, and let me decide on each request"),
+    ReferralRule.REFUSE.value: _l("Refuse them"),
+    ReferralRule.WARN.value: _l("Send them marked as exceptions, for us to decide on"),
 }
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What the verdict needs of an agreement (plain data, shared between requests)."""
+
+    id: int
+    name: str
+    price_per_week_sek: int
+    valid_from: date | None
+    valid_until: date | None
+    members: frozenset[int]
+
+    def is_valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A municipality of the region: its organisation's id and name."""
+
+    organisation_id: int
+    code: str
+    name: str  # "Osby", from "Osby kommun"
 
 
 @dataclass(frozen=True)
 class Verdict:
     open: bool
     price_per_week_sek: int | None  # what the home municipality pays per week; None when not open
-    agreement: Agreement | None
+    agreement_id: int | None
+    agreement_name: str | None
     reason: str  # in the interface language of the moment
     may_refer: bool = True
     referral_rule: ReferralRule = ReferralRule.WARN
     referral_reason: str = ""
 
     @property
-    def agreement_name(self) -> str | None:
-        return self.agreement.name if self.agreement is not None else None
-
-    @property
     def referral_refused(self) -> bool:
         return not self.may_refer and self.referral_rule == ReferralRule.REFUSE
+
+    @property
+    def refused(self) -> bool:
+        """A request is refused: not open, or not a referrer, and the owner takes no exceptions."""
+        return (not self.open or not self.may_refer) and self.referral_rule == ReferralRule.REFUSE
+
+    @property
+    def exception(self) -> bool:
+        """A request is sent marked as an exception, for the owner to decide on."""
+        return (not self.open or not self.may_refer) and self.referral_rule == ReferralRule.WARN
+
+    @property
+    def refusal(self) -> str:
+        """Why a request cannot be sent (or is an exception), in plain words."""
+        return " ".join(part for part in ((self.reason if not self.open else ""),
+                                          (self.referral_reason if not self.may_refer else "")) if part)
 
     def as_json(self) -> dict[str, Any]:
         return {"open": self.open, "price_per_week_sek": self.price_per_week_sek,
@@ -78,8 +117,11 @@ def municipality_name(organisation: Organisation | None) -> str:
     """"Kristianstads kommun" → "Kristianstad", "Osby kommun" → "Osby" (else the name as it is)."""
     if organisation is None:
         return ""
-    name = organisation.name
-    if organisation.kind == OrganisationKind.KOMMUN and name.endswith(" kommun"):
+    return _short_name(organisation.name, organisation.kind)
+
+
+def _short_name(name: str, kind: OrganisationKind) -> str:
+    if kind == OrganisationKind.KOMMUN and name.endswith(" kommun"):
         stem = name[: -len(" kommun")]
         if stem.endswith("s") and stem[-2:-1].lower() not in "aeiouyåäösxz":
             stem = stem[:-1]
@@ -87,13 +129,39 @@ def municipality_name(organisation: Organisation | None) -> str:
     return name
 
 
-def region_municipalities() -> dict[str, Organisation]:
-    """Municipality code → the region's municipality (organisation of kind kommun)."""
+def region_municipalities() -> dict[str, Place]:
+    """Municipality code → the region's municipality (organisations of kind kommun); shared
+    between requests like the other reference data (a write forgets it)."""
+    return _reference_data("region_places", _read_places)
+
+
+def _read_places() -> dict[str, Place]:
     rows = db.session.execute(
-        db.select(Organisation).where(Organisation.kind == OrganisationKind.KOMMUN,
-                                      Organisation.municipality_code.is_not(None))
-    ).scalars()
-    return {organisation.municipality_code: organisation for organisation in rows}
+        db.select(Organisation.id, Organisation.municipality_code, Organisation.name, Organisation.kind)
+        .where(Organisation.kind == OrganisationKind.KOMMUN, Organisation.municipality_code.is_not(None))
+        .order_by(Organisation.name)
+    ).all()
+    return {code: Place(organisation_id, code, _short_name(name, kind)) for organisation_id, code, name, kind in rows}
+
+
+def all_agreement_terms() -> list[AgreementTerms]:
+    return _reference_data("agreement_terms", _read_agreements)
+
+
+def _read_agreements() -> list[AgreementTerms]:
+    members: dict[int, set[int]] = {}
+    for agreement_id, organisation_id in db.session.execute(
+            db.select(agreement_members.c.agreement_id, agreement_members.c.organisation_id)).all():
+        members.setdefault(agreement_id, set()).add(organisation_id)
+    rows = db.session.execute(db.select(Agreement.id, Agreement.name, Agreement.price_per_week_sek,
+                                        Agreement.valid_from, Agreement.valid_until).order_by(Agreement.name)).all()
+    return [AgreementTerms(row.id, row.name, row.price_per_week_sek, row.valid_from, row.valid_until,
+                           frozenset(members.get(row.id, ()))) for row in rows]
+
+
+def valid_agreements(day: date | None = None) -> list[AgreementTerms]:
+    day = day or _today()
+    return [agreement for agreement in all_agreement_terms() if agreement.is_valid_on(day)]
 
 
 def is_known_home(code: str | None) -> bool:
@@ -103,10 +171,11 @@ def is_known_home(code: str | None) -> bool:
 def home_name(code: str | None) -> str:
     if code == HOME_OTHER:
         return _("another municipality")
-    return municipality_name(region_municipalities().get(code or ""))
+    place = region_municipalities().get(code or "")
+    return place.name if place else (code or "")
 
 
-def owner_area(owner: Organisation, municipalities: dict[str, Organisation] | None = None) -> set[str]:
+def owner_area(owner: Organisation, municipalities: dict[str, Place] | None = None) -> set[str]:
     """The municipality codes whose residents are the owner's own: a municipality's code;
     a region's every municipality; none for other organisations."""
     if owner.kind == OrganisationKind.REGION:
@@ -114,33 +183,26 @@ def owner_area(owner: Organisation, municipalities: dict[str, Organisation] | No
     return {owner.municipality_code} if owner.municipality_code else set()
 
 
-def valid_agreements(day: date | None = None) -> list[Agreement]:
-    day = day or _today()
-    return [agreement for agreement in db.session.execute(db.select(Agreement)).scalars()
-            if agreement.is_valid_on(day)]
-
-
-def agreement_between(owner: Organisation, home_organisation: Organisation | None,
-                      day: date | None = None) -> Agreement | None:
+def agreement_between(owner_id: int, home_organisation_id: int | None,
+                      day: date | None = None) -> AgreementTerms | None:
     """The valid agreement with both as members (the cheapest, then by name), else None."""
-    if home_organisation is None or home_organisation.id == owner.id:
+    if home_organisation_id is None or home_organisation_id == owner_id:
         return None
     found = [agreement for agreement in valid_agreements(day)
-             if {owner.id, home_organisation.id} <= agreement.member_ids]
+             if {owner_id, home_organisation_id} <= agreement.members]
     return min(found, key=lambda agreement: (agreement.price_per_week_sek, agreement.name)) if found else None
 
 
 def partner_organisation_ids(home: str | None, day: date | None = None) -> set[int]:
     """The organisations with a valid agreement with the home municipality (for the search filter)."""
-    home_organisation = region_municipalities().get(home or "")
-    if home_organisation is None:
+    place = region_municipalities().get(home or "")
+    if place is None:
         return set()
     ids: set[int] = set()
     for agreement in valid_agreements(day):
-        members = agreement.member_ids
-        if home_organisation.id in members:
-            ids |= members
-    ids.discard(home_organisation.id)
+        if place.organisation_id in agreement.members:
+            ids |= agreement.members
+    ids.discard(place.organisation_id)
     return ids
 
 
@@ -152,18 +214,19 @@ def _price_text(price: int) -> str:
 
 
 def verdict(intervention: Intervention, home: str | None, referrer_organisation: Organisation | None = None,
-            today: date | None = None) -> Verdict | None:
+            today: date | None = None, *, with_price: bool = True) -> Verdict | None:
     """The verdict for a resident of ``home``, referred by ``referrer_organisation``; None
-    when no home municipality is stated."""
+    when no home municipality is stated. Without ``with_price`` (a visitor, who may not see
+    prices) the price is None and the reason does not name it."""
     if not home:
         return None
     day = today or _today()
     owner = intervention.organisation
     municipalities = region_municipalities()
-    home_organisation = municipalities.get(home)
-    where = home_name(home) if home_organisation is not None or home == HOME_OTHER else home
+    place = municipalities.get(home)
+    where = home_name(home)
     own = home in owner_area(owner, municipalities)
-    agreement = agreement_between(owner, home_organisation, day) if not own else None
+    agreement = None if own else agreement_between(owner.id, place.organisation_id if place else None, day)
     open_to = intervention.open_to or OpenTo.ANYONE
     if own:
         is_open = True
@@ -172,13 +235,13 @@ def verdict(intervention: Intervention, home: str | None, referrer_organisation:
     elif open_to == OpenTo.AGREEMENT:
         is_open = agreement is not None
     elif open_to == OpenTo.REGION:
-        is_open = home_organisation is not None
+        is_open = place is not None
     else:
         is_open = True
     price: int | None
     if not is_open:
         price, agreement = None, None
-        reason = _closed_reason(open_to, owner, municipalities)
+        reason = _closed_reason(open_to, owner)
     elif own:
         price = 0
         reason = _("Open to residents of %(home)s: it is their own municipality's intervention, free of charge.",
@@ -190,14 +253,17 @@ def verdict(intervention: Intervention, home: str | None, referrer_organisation:
             price = other if other is not None else agreement.price_per_week_sek
         else:
             price = other if other is not None else (intervention.price_per_week_sek or 0)
-        reason = _open_reason(where, price, agreement)
+        reason = _open_reason(where, price, agreement) if with_price else _open_reason_without_price(where, agreement)
+        if not with_price:
+            price = None
     may_refer, referral_reason = _referral(intervention, referrer_organisation)
-    return Verdict(open=is_open, price_per_week_sek=price, agreement=agreement, reason=reason,
+    return Verdict(open=is_open, price_per_week_sek=price, agreement_id=agreement.id if agreement else None,
+                   agreement_name=agreement.name if agreement else None, reason=reason,
                    may_refer=may_refer, referral_rule=intervention.referral_rule or ReferralRule.WARN,
                    referral_reason=referral_reason)
 
 
-def _open_reason(where: str, price: int, agreement: Agreement | None) -> str:
+def _open_reason(where: str, price: int, agreement: AgreementTerms | None) -> str:
     if agreement is not None and price == 0:
         return _("Open to residents of %(home)s — free under the %(agreement)s agreement.",
                  home=where, agreement=agreement.name)
@@ -210,7 +276,14 @@ def _open_reason(where: str, price: int, agreement: Agreement | None) -> str:
              home=where, price=_price_text(price))
 
 
-def _closed_reason(open_to: OpenTo, owner: Organisation, municipalities: dict[str, Organisation]) -> str:
+def _open_reason_without_price(where: str, agreement: AgreementTerms | None) -> str:
+    if agreement is not None:
+        return _("Open to residents of %(home)s under the %(agreement)s agreement.", home=where,
+                 agreement=agreement.name)
+    return _("Open to residents of %(home)s.", home=where)
+
+
+def _closed_reason(open_to: OpenTo, owner: Organisation) -> str:
     owner_place = municipality_name(owner)
     if open_to == OpenTo.OWN:
         return _("Only for residents of %(owner)s.", owner=owner_place)

@@ -43,3 +43,9 @@ class AgreementForm(PortalForm):
     def validate_valid_until(self, field):
         if field.data and self.valid_from.data and field.data < self.valid_from.data:
             raise ValidationError(_l("Cannot be before the first day it is valid."))
+
+
+class HomeForm(PortalForm):
+    """"The participant lives in …" (choices: the region's municipalities, another, not stated)."""
+
+    home = ChoiceField(_l("The participant lives in"), validators=[Optional()])

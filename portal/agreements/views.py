@@ -7,16 +7,64 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts.permissions import Action, require
-from portal.agreements import services
-from portal.agreements.forms import KIND_LABELS, AgreementForm
+from portal.agreements import eligibility, home, services
+from portal.agreements.forms import KIND_LABELS, AgreementForm, HomeForm
 from portal.agreements.models import Agreement, AgreementKind
 from portal.exceptions import InvalidInput
 from portal.extensions import db
 from portal.i18n import localized_route
 from portal.organisations import Organisation
 from portal.timeutil import today
+from portal.urls import safe_redirect_target
 
 bp = Blueprint("agreements", __name__)
+
+
+@bp.app_template_global("eligibility_verdict")
+def eligibility_verdict(intervention) -> eligibility.Verdict | None:
+    return home.current_verdict(intervention)
+
+
+@bp.app_template_global("home_municipality_name")
+def home_municipality_name(code: str | None) -> str:
+    return eligibility.home_name(code)
+
+
+@bp.app_template_global("participant_home")
+def participant_home() -> dict | None:
+    """What the "The participant lives in …" bar shows (None: not for this user)."""
+    if not home.may_state_home():
+        return None
+    places = eligibility.region_municipalities()
+    return {"code": home.current_home() or "", "name": eligibility.home_name(home.current_home()),
+            "choices": [(place.code, place.name) for place in sorted(places.values(), key=lambda p: p.name)]
+            + [(eligibility.HOME_OTHER, _("Another municipality"))]}
+
+
+@localized_route(bp, "/participant/home", methods=["POST"])
+@login_required
+def set_home():
+    """Change the participant's home municipality in one step, then back to the page."""
+    require(current_user, Action.VIEW_INTERNAL)
+    form = HomeForm()
+    form.home.choices = [("", "")] + [(code, code) for code in eligibility.region_municipalities()] + [
+        (eligibility.HOME_OTHER, "")]
+    target = safe_redirect_target(request.form.get("next")) or url_for("search.search_page")
+    if not form.validate_on_submit():
+        flash(_("Choose a municipality from the list."), "error")
+        return redirect(target)
+    home.set_home(form.home.data or None)
+    # A search page's own filter for the earlier home no longer applies.
+    return redirect(_without_home_args(target))
+
+
+def _without_home_args(target: str) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k not in ("open_to", "eligible", "page")]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _prepared(form: AgreementForm) -> AgreementForm:

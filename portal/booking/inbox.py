@@ -85,7 +85,7 @@ def inbox(actor: Any, filters: InboxFilters) -> tuple[db.Select, dict[str, int]]
     counts = {tab: sum(by_status.get(status, 0) for status in statuses) for tab, statuses in TABS.items()}
     statement = filters.apply(base).options(
         selectinload(BookingRequest.intervention), selectinload(BookingRequest.unit),
-        selectinload(BookingRequest.requester_organisation),
+        selectinload(BookingRequest.requester_organisation), selectinload(BookingRequest.agreement),
     ).order_by(BookingRequest.created_at.desc(), BookingRequest.id.desc())
     return statement, counts
 

@@ -90,6 +90,7 @@ def submit_request(actor: Any, intervention: Intervention, data: RequestData, *,
         return _repeat(existing, created_by_id=actor.id)
     _require_bookable(intervention)
     _validate_request_data(data)
+    found = _eligibility(intervention, data.home_municipality, getattr(actor, "organisation", None))
     booking = BookingRequest(
         source=BookingSource.REFERRAL,
         idempotency_key=key,
@@ -108,8 +109,51 @@ def submit_request(actor: Any, intervention: Intervention, data: RequestData, *,
         adaptation_needs=data.adaptation_needs.strip(),
         wished_start=data.wished_start,
         message=data.message.strip(),
+        price_per_week_sek=found.price_per_week_sek,
+        agreement_id=found.agreement_id,
+        eligibility_exception=found.exception,
+        eligibility_note=found.note,
     )
     return _store_new(booking, actor, key, template="booking_submitted", created_by_id=actor.id)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What a request is sent under: the price, the agreement, and whether it is an exception."""
+
+    price_per_week_sek: int | None = None
+    agreement_id: int | None = None
+    exception: bool = False
+    note: str = ""  # why it is an exception, in Swedish (the owner's language)
+
+
+def _eligibility(intervention: Intervention, home: str | None, organisation: Organisation | None) -> Eligibility:
+    """Refused (with the reason) when the owner takes no exceptions; else the request's terms.
+
+    Without a stated home municipality an intervention that is not open to anyone cannot be
+    judged: refused, or an exception, by the owner's rule."""
+    from flask_babel import force_locale
+
+    from portal.agreements import eligibility
+    from portal.catalogue.models import OpenTo, ReferralRule
+
+    if not home and intervention.open_to != OpenTo.ANYONE:
+        if intervention.referral_rule == ReferralRule.REFUSE:
+            raise InvalidData(_l("State the participant's home municipality: this intervention is not open "
+                                 "to everyone."), "home_municipality")
+        else:
+            with force_locale("sv"):
+                note = str(_l("The participant's home municipality is not stated."))
+            return Eligibility(exception=True, note=note)
+    found = eligibility.verdict(intervention, home or HOME_OTHER, organisation)
+    if found.refused:
+        raise InvalidData(found.refusal, "home_municipality" if not found.open else None)
+    note = ""
+    if found.exception:
+        with force_locale("sv"):
+            note = eligibility.verdict(intervention, home or HOME_OTHER, organisation).refusal
+    return Eligibility(found.price_per_week_sek if home else None, found.agreement_id if home else None,
+                       found.exception, note)
 
 
 def submit_interest(intervention: Intervention, data: InterestData, *, idempotency_key: str | None,

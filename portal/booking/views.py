@@ -25,6 +25,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.permissions import Action, require
+from portal.agreements import eligibility
+from portal.agreements import home as participant_home
 from portal.booking import labels, services, states
 from portal.booking.forms import (
     ActionForm,
@@ -127,7 +129,7 @@ def new_request(intervention_id: int):
     form = _prepare_request_form(BookingRequestForm())
     if request.method == "GET":
         form.idempotency_key.data = new_idempotency_key()
-        form.home_municipality.data = _own_municipality(current_user) or ""
+        form.home_municipality.data = participant_home.current_home() or ""
     error = None
     if form.validate_on_submit():
         try:
@@ -148,6 +150,8 @@ def new_request(intervention_id: int):
     return render_template(
         "booking/request_form.html", form=form, intervention=intervention, error=error,
         text=localized_text(intervention, current_locale_code()),
+        verdict=eligibility.verdict(intervention, form.home_municipality.data or None, current_user.organisation)
+        if eligibility.is_known_home(form.home_municipality.data) else None,
     ), (422 if form.is_submitted() else 200)
 
 

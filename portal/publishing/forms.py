@@ -85,7 +85,8 @@ class InterventionForm(PortalForm):
         _l("Price per week for residents of other municipalities, when it differs from the agreement's (SEK)"),
         validators=[Optional(), NumberRange(0, 1000000, BETWEEN)])
     open_to = ChoiceField(_l("Open to"), default="anyone", validators=[required()])
-    referral_rule = ChoiceField(_l("Requests from others than those who may refer"), default="warn",
+    referral_rule = ChoiceField(_l("Requests for residents it is not open to, or from others than those who may refer"),
+                                default="warn",
                                 validators=[required()])
     referral_instructions = TextAreaField(_l("Referral instructions (for case officers)"),
                                           validators=[Optional(), at_most(5000)])
