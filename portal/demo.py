@@ -38,6 +38,7 @@ def load_demo() -> DemoReport:
     load_taxonomy()
     organisations, units = _load_organisations()
     db.session.commit()
+    _load_agreements()
     records = json.loads(INTERVENTIONS_FILE.read_text(encoding="utf-8"))
     report = import_records(records)
     if not report.ok:
@@ -73,6 +74,27 @@ def _load_demo_users() -> int:
         create_user(email, name, role, organisation, password=DEMO_PASSWORD)
         created += 1
     return created
+
+
+DEMO_AGREEMENT = "Skåne Nordost"
+
+
+def _load_agreements() -> None:
+    """The Skåne Nordost agreement: residents of all six municipalities use each other's
+    interventions, free of charge unless an intervention sets its own price."""
+    from datetime import date
+
+    from portal.agreements.models import Agreement, AgreementKind
+
+    members = list(db.session.execute(
+        db.select(Organisation).where(Organisation.kind == OrganisationKind.KOMMUN)
+        .order_by(Organisation.name)).scalars())
+    agreement = db.session.execute(db.select(Agreement).where(Agreement.name == DEMO_AGREEMENT)).scalar_one_or_none()
+    if agreement is None:
+        agreement = Agreement(name=DEMO_AGREEMENT, kind=AgreementKind.REGIONAL, price_per_week_sek=0,
+                              valid_from=date(2025, 1, 1), members=members)
+        db.session.add(agreement)
+    db.session.commit()
 
 
 def _load_organisations() -> tuple[int, int]:
