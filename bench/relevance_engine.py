@@ -87,7 +87,7 @@ def run(corpus_path: Path, queries_path: Path, locale: str, verbose: bool) -> li
 
     results = []
     with tempfile.TemporaryDirectory() as directory:
-        index = SearchIndex(directory)
+        index = SearchIndex(directory, target_group_labels=lambda: labels["target_group"])
         index.rebuild(docs)
         for query in queries:
             response = index.search(SearchRequest(text=query["query"], locale=locale, per_page=20))

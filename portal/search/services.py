@@ -82,6 +82,7 @@ class Results:
     suggestion: str | None
     from_index: bool
     distances: dict[int, float] = field(default_factory=dict)  # km, when sorted by distance
+    relaxed: bool = False  # nothing matched every word that matters; these match most of them
 
     @property
     def pagination(self) -> ResultPages:
@@ -123,7 +124,7 @@ def params_from_args(args, locale: str, page: int, per_page: int) -> SearchParam
 
 class SearchService:
     def __init__(self, directory: str) -> None:
-        self.index = SearchIndex(directory)
+        self.index = SearchIndex(directory, target_group_labels=_target_group_labels)
         self._write_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
 
@@ -275,7 +276,16 @@ def _resolve(response: SearchResponse, locale: str) -> Results:
         facets=response.facets,
         suggestion=response.suggestion,
         from_index=True,
+        relaxed=response.relaxed,
     )
+
+
+def _target_group_labels() -> dict[str, dict[str, str]]:
+    """The target-group vocabulary's labels for the engine (cached with the other term labels)."""
+    from portal.catalogue.models import Vocabulary
+    from portal.catalogue.taxonomy import term_labels
+
+    return term_labels()[Vocabulary.TARGET_GROUP]
 
 
 # ------------------------------------------------------------- database fallback

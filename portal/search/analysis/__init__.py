@@ -10,6 +10,7 @@ time, so both sides always agree on the terms. Modules, by concern: `text`
 
 from .analyzers import Analyzer, ArabicScriptAnalyzer, SwedishAnalyzer, analyse, analyzer_for
 from .compounds import Decompounder
+from .generic import GenericWords, default_generic_words
 from .locales import ALL_LOCALES, SWEDISH, TRANSLATION_LOCALES
 from .plan import (
     COMPOUND_WEIGHT,
@@ -24,11 +25,19 @@ from .plan import (
     QueryPlan,
     plan_query,
 )
+from .requirements import OR_WORDS, AllOf, AnyOf
 from .synonyms import SYNONYMS_PATH, SynonymGroup, SynonymTable, default_synonyms
+from .target_groups import TargetGroups
 from .text import WordSpan, clean_text, edit_distance, fold, prefix_variants, word_spans, words
 
 __all__ = [
     "ALL_LOCALES",
+    "OR_WORDS",
+    "AllOf",
+    "AnyOf",
+    "GenericWords",
+    "TargetGroups",
+    "default_generic_words",
     "COMPOUND_WEIGHT",
     "FUZZY_WEIGHTS",
     "MAX_QUERY_CHARS",

@@ -37,6 +37,11 @@ class Analyzer:
     def stem(self, normalised: str) -> str:
         return self._stem(normalised) if self._stem else normalised
 
+    @property
+    def stems(self) -> bool:
+        """Whether inflected forms meet in one term; without, a query matches longer forms."""
+        return self._stem is not None
+
     def _surface(self, word: str) -> str | None:
         """The normalised, unstemmed word, or None for a stop word."""
         normalised = self.normalise(word)
@@ -142,6 +147,10 @@ class ArabicScriptAnalyzer(Analyzer):
 
     def normalise(self, word: str) -> str:
         return fold(word.lower()).translate(_ARABIC_NORMALISE)
+
+    @property
+    def stems(self) -> bool:
+        return self._light_stem
 
     def stem(self, normalised: str) -> str:
         if not self._light_stem:

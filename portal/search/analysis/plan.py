@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .analyzers import analyzer_for
 from .compounds import Decompounder
-from .locales import SWEDISH
+from .generic import GenericWords, default_generic_words
+from .locales import ALL_LOCALES, SWEDISH
+from .requirements import requirements
 from .synonyms import SynonymTable
+from .target_groups import TargetGroups
 from .text import clean_text, words
+
+if TYPE_CHECKING:
+    from .requirements import Need
 
 
 @dataclass(frozen=True)
@@ -23,8 +30,11 @@ class Alternative:
     locale: str
     terms: tuple[str, ...]
     weight: float = 1.0
-    compound_parts: bool = True  # also look in the compound-part fields
+    compound_parts: bool = True  # also look in the compound-head fields
     any_of: bool = False
+    # False: adds to the score of a result, but does not make one ("arbetsmarknad" for "arbete")
+    qualifies: bool = True
+    target_group: str | None = None  # matches the documents for this target group instead of terms
 
 
 @dataclass
@@ -39,6 +49,7 @@ class Clause:
     alternatives: list[Alternative] = field(default_factory=list)
     parts: list[Clause] = field(default_factory=list)
     unknown: bool = False  # no search language knows the whole word
+    generic: bool = False  # too general to make a result on its own ("stöd", "jobb")
 
 
 @dataclass
@@ -46,6 +57,8 @@ class QueryPlan:
     words: list[str]  # the cleaned query's words, for "did you mean"
     clauses: list[Clause]
     highlight: dict[str, set[str]]  # locale → terms to mark in snippets
+    # What a result must match: every one, or as many as the index can give (see `requirements`).
+    requirements: list[Need] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -59,6 +72,10 @@ PART_WEIGHT = 0.5
 MAX_QUERY_CHARS = 256
 MAX_QUERY_WORDS = 12
 MIN_FUZZY_LENGTH = 5
+TARGET_GROUP_WEIGHT = 1.0
+PREFIX_WEIGHT = 0.9
+MIN_PREFIX = 4  # languages without a stemmer: a query word this long also matches longer forms
+MAX_PREFIX_TERMS = 20
 
 
 @dataclass
@@ -71,8 +88,12 @@ class QueryContext:
     synonyms: SynonymTable
     is_known: Callable[[str, str], bool]  # (locale, term) → occurs in the index
     fuzzy: Callable[[str, str], list[tuple[str, int]]]  # (locale, term) → [(term, edits)]
-    compounds: Callable[[str], list[str]] = lambda term: []  # noqa: E731 - Swedish term → compounds
+    compounds: Callable[[str], list[str]] = lambda term: []  # noqa: E731 - Swedish term → compounds ending in it
+    modified: Callable[[str], list[str]] = lambda term: []  # noqa: E731 - ... and compounds beginning with it
+    prefixed: Callable[[str, str], list[str]] = lambda locale, term: []  # noqa: E731 - longer indexed forms
     fuzzy_locales: Sequence[str] = (SWEDISH, "en")
+    generic: GenericWords = field(default_factory=default_generic_words)
+    target_groups: TargetGroups | None = None
 
 
 def plan_query(text: str, context: QueryContext) -> QueryPlan:
@@ -87,13 +108,17 @@ def plan_query(text: str, context: QueryContext) -> QueryPlan:
     for position, word in enumerate(query_words):
         if not _is_noise(position, word, terms_by_locale, context):
             clauses[position] = _word_clause(position, word, terms_by_locale, context, highlight)
-    phrase_clauses = _synonym_clauses(terms_by_locale, context, highlight, clauses)
+    phrases = _synonym_clauses(terms_by_locale, context, highlight, clauses)
+    phrases += _target_group_clauses(query_words, context, clauses)
     for position, clause in clauses.items():
         if clause.unknown:
             _add_fuzzy(clause, position, terms_by_locale, context, highlight)
 
-    all_clauses = [*clauses.values(), *phrase_clauses]
-    return QueryPlan(query_words, [c for c in all_clauses if c.alternatives or c.parts], highlight)
+    clauses = {position: c for position, c in clauses.items() if c.alternatives or c.parts}
+    phrases = [(c, covered) for c, covered in phrases if c.alternatives]
+    all_clauses = [*clauses.values(), *(c for c, _ in phrases)]
+    needs = requirements(query_words, clauses, phrases)
+    return QueryPlan(query_words, all_clauses, highlight, needs)
 
 
 def _is_noise(
@@ -134,17 +159,30 @@ def _word_clause(
         clause.alternatives.append(Alternative(locale, (term,)))
         highlight[locale].add(term)
         known_anywhere = known_anywhere or context.is_known(locale, term)
+        clause.generic = clause.generic or (locale, term) in context.generic
+        if not analyzer_for(locale).stems and len(term) >= MIN_PREFIX:
+            # No stemmer to meet the word's other forms: its longer forms ("luqad" → "luqadda").
+            longer = [t for t in context.prefixed(locale, term) if t != term][:MAX_PREFIX_TERMS]
+            if longer:
+                clause.alternatives.append(Alternative(locale, tuple(longer), PREFIX_WEIGHT, any_of=True))
+                highlight[locale].update(longer)
+                known_anywhere = True
 
     surface = analyzer_for(SWEDISH).surface(word)
     if surface:
         clause.parts = _part_clauses(surface, context, highlight)
-        compounds = context.compounds(analyzer_for(SWEDISH).stem(surface))
+        stem = analyzer_for(SWEDISH).stem(surface)
+        # One alternative for all of them: "träning" is as rare as all its compounds together.
+        compounds = context.compounds(stem)
         if compounds:
-            # One alternative for all of them: "träning" is as rare as all its compounds together.
             clause.alternatives.append(
-                Alternative(
-                    SWEDISH, tuple(compounds), COMPOUND_WEIGHT, compound_parts=False, any_of=True
-                )
+                Alternative(SWEDISH, tuple(compounds), COMPOUND_WEIGHT, compound_parts=False, any_of=True)
+            )
+        modified = context.modified(stem)
+        if modified:  # "arbetsträningsplats" for "arbetsträning": about a plats
+            clause.alternatives.append(
+                Alternative(SWEDISH, tuple(modified), COMPOUND_WEIGHT, compound_parts=False, any_of=True,
+                            qualifies=False)
             )
     # Matching only through parts or compounds ("kartlägning" → lägning) still
     # counts as unknown, so that typo tolerance gets its chance.
@@ -157,7 +195,7 @@ def _part_clauses(word: str, context: QueryContext, highlight: dict[str, set[str
     parts = context.decompounder.parts(word)
     clauses = []
     for part in parts:
-        clause = Clause(part, [Alternative(SWEDISH, (part,))])
+        clause = Clause(part, [Alternative(SWEDISH, (part,))], generic=(SWEDISH, part) in context.generic)
         highlight[SWEDISH].add(part)
         for _, _, group in context.synonyms.matches(SWEDISH, [part]):
             clause.alternatives.extend(_group_alternatives(group, context, highlight))
@@ -190,11 +228,12 @@ def _synonym_clauses(
     context: QueryContext,
     highlight: dict[str, set[str]],
     word_clauses: dict[int, Clause],
-) -> list[Clause]:
+) -> list[tuple[Clause, list[int]]]:
     """Synonym groups matched by the query.
 
     A group matched by one word joins that word's clause; a group matched by a
-    phrase ("thrift store") becomes a clause of its own.
+    phrase ("thrift store") becomes a clause of its own, returned with the
+    positions of the words it covers.
     """
     seen_groups: set[int] = set()
     phrase_clauses = []
@@ -212,7 +251,36 @@ def _synonym_clauses(
             if end - start == 1 and covered:
                 word_clauses[covered[0]].alternatives.extend(alternatives)
             else:
-                phrase_clauses.append(Clause(" ".join(terms[start:end]), alternatives))
+                phrase_clauses.append((Clause(" ".join(terms[start:end]), alternatives), covered))
+    return phrase_clauses
+
+
+def _target_group_clauses(
+    query_words: list[str], context: QueryContext, word_clauses: dict[int, Clause]
+) -> list[tuple[Clause, list[int]]]:
+    """Target groups named by the query, in any language: like synonyms, but they match
+    the documents for the target group."""
+    if context.target_groups is None:
+        return []
+    seen: set[str] = set()
+    phrase_clauses = []
+    for locale in ALL_LOCALES:
+        analysed = [analyzer_for(locale).term(word) for word in query_words]
+        positions = [i for i, term in enumerate(analysed) if term]
+        terms = [analysed[i] for i in positions]
+        for start, end, code in context.target_groups.matches(locale, terms):
+            if code in seen:
+                continue
+            seen.add(code)
+            alternative = Alternative(SWEDISH, (), TARGET_GROUP_WEIGHT, target_group=code)
+            covered = [positions[i] for i in range(start, end) if positions[i] in word_clauses]
+            for position in covered:
+                word_clauses[position].unknown = False
+                word_clauses[position].generic = False
+            if end - start == 1 and covered:
+                word_clauses[covered[0]].alternatives.append(alternative)
+            else:
+                phrase_clauses.append((Clause(" ".join(terms[start:end]), [alternative]), covered))
     return phrase_clauses
 
 

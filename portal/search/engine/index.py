@@ -6,10 +6,10 @@ import datetime as dt
 import gc
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from ..analysis import Decompounder
+from ..analysis import Decompounder, TargetGroups
 from .caches import PostingsCache
 from .errors import INDEX_ERRORS, IndexUnavailable
 from .query import Search
@@ -24,7 +24,10 @@ class SearchIndex:
 
     Construction touches nothing on disk (unless `create=True`), so an app can
     make one at start-up and fall back to the database while operations raise
-    `IndexUnavailable`.
+    `IndexUnavailable`. `target_group_labels` gives the target-group vocabulary's
+    labels (code → locale → label) at search time, so that a query naming a target
+    group in any language finds the interventions for it; without it only the
+    target-group synonyms of `portal/search/target_groups.json` do.
     """
 
     def __init__(
@@ -34,6 +37,7 @@ class SearchIndex:
         create: bool = False,
         lock_timeout: float = 2.0,
         today: Callable[[], dt.date] = dt.date.today,
+        target_group_labels: Callable[[], Mapping[str, Mapping[str, str]]] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.lock_timeout = lock_timeout
@@ -45,6 +49,8 @@ class SearchIndex:
         self._segment_cache: dict[str, Segment] = {}
         self._facet_values = FacetValues()
         self._postings = PostingsCache()
+        self._target_group_labels = target_group_labels
+        self._target_groups: tuple[dict, TargetGroups] | None = None
         if create and not self.exists():
             self.rebuild([])
 
@@ -158,7 +164,16 @@ class SearchIndex:
         with self._lock:
             snapshot = self._current_snapshot()
             try:
-                return Search(snapshot, request, self._today()).run()
+                return Search(snapshot, request, self._today(), self._current_target_groups()).run()
             except INDEX_ERRORS as exc:
                 self._drop_snapshot()
                 raise IndexUnavailable(f"the search index failed: {exc}") from exc
+
+    def _current_target_groups(self) -> TargetGroups:
+        """The target-group phrases, rebuilt only when the labels change."""
+        labels = {code: dict(by_locale) for code, by_locale in (
+            self._target_group_labels() if self._target_group_labels else {}).items()}
+        if self._target_groups is None or self._target_groups[0] != labels:
+            self._target_groups = (labels, TargetGroups.build(labels))
+        return self._target_groups[1]
+

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..analysis import SWEDISH, QueryContext, QueryPlan, default_synonyms, fold, plan_query
+from ..analysis import SWEDISH, QueryContext, QueryPlan, TargetGroups, default_synonyms, fold, plan_query
 from .fields import HEAD_FIELD_BOOSTS, SPELLING, TEXT_FIELD_BOOSTS
 from .highlighting import Highlighter
 from .request import FACETS, Hit, SearchRequest, SearchResponse
@@ -22,28 +22,45 @@ MIN_COMPOUND_QUERY = 5
 MIN_UNKNOWN_HEAD = 4
 MIN_KNOWN_TAIL = 4
 MAX_COMPOUND_TERMS = 20
-# A document scoring below this share of the best match is left out of the result (and
-# of its facet counts): it matched only a common word, a weak compound part or a synonym
-# of one, and would otherwise fill the list when sorted by start, newest or distance.
-MIN_SCORE_SHARE = 0.05
+# A document scoring below this share of the second best match is left out of the result
+# (and of its facet counts): it matched only a common word, a weak compound part or a
+# synonym of one, or says the word in passing. The second best, not the best: one document
+# that says the word in its title and again in every field must not push fair matches out.
+MIN_SCORE_SHARE = 0.33
+REFERENCE_RANK = 2
+# A multiword query asks for all of its requirements, and for one fewer at a time while
+# that finds fewer results than this. Then a document meeting fewer also needs this share
+# of the score of the weakest one meeting them all, if any does.
+ENOUGH_RESULTS = 5
+RELAXED_SCORE_SHARE = 0.3
 START_GROUP_SPAN = 4_000_000  # sort by start: groups apart by more than a date key spans
 
 
 class Search:
     """One search over one snapshot."""
 
-    def __init__(self, snapshot: Snapshot, request: SearchRequest, today: dt.date) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        request: SearchRequest,
+        today: dt.date,
+        target_groups: TargetGroups | None = None,
+    ) -> None:
         self.snapshot = snapshot
         self.request = request
         self.today = today
+        self.target_groups = target_groups
         self.reader = snapshot.searcher.reader()
+        self.relaxed = False
 
     def run(self) -> SearchResponse:
         plan = plan_query(self.request.text, self._context())
-        scores = (
-            Scorer(self.snapshot, self.request.locale).query(plan) if not plan.is_empty else None
-        )
-        text_mask = self.snapshot.live if scores is None else self._text_matches(scores)
+        scores = None
+        text_mask = self.snapshot.live
+        if not plan.is_empty:
+            scorer = Scorer(self.snapshot, self.request.locale)
+            scores = scorer.query(plan)
+            text_mask = self._text_matches(scores, self._meeting_requirements(scorer, plan, scores))
         filter_masks = {
             name: self.snapshot.facet_mask(name, values)
             for name, values in self.request.filters.items()
@@ -67,14 +84,40 @@ class Search:
             ],
             facets=self._facets(text_mask, filter_masks),
             suggestion=self._suggestion(plan, total),
+            relaxed=self.relaxed,
         )
 
-    def _text_matches(self, scores: np.ndarray) -> np.ndarray:
-        matching = self.snapshot.live & (scores > 0)
+    def _meeting_requirements(self, scorer: Scorer, plan: QueryPlan, scores: np.ndarray) -> np.ndarray:
+        """Documents meeting all of the plan's requirements, or as many as give enough.
+
+        Decided on the text alone, before filters, so that a facet's count is the
+        length of the list that selecting it gives.
+        """
+        live = self.snapshot.live
+        if not plan.requirements:
+            return live
+        met = np.zeros(self.snapshot.size, dtype=np.int32)
+        for need in plan.requirements:
+            met += scorer.satisfied(need)
+        complete = live & (met == len(plan.requirements))
+        for wanted in range(len(plan.requirements), 0, -1):
+            meeting = live & (met >= wanted)
+            if np.count_nonzero(meeting) >= ENOUGH_RESULTS or wanted == 1:
+                break
+        self.relaxed = wanted < len(plan.requirements) and bool(meeting.any())
+        if self.relaxed and complete.any():
+            floor = RELAXED_SCORE_SHARE * float(scores[complete].min())
+            meeting = complete | (meeting & (scores >= floor))
+        return meeting
+
+    def _text_matches(self, scores: np.ndarray, meeting: np.ndarray) -> np.ndarray:
+        matching = meeting & (scores > 0)
         if not matching.any():
             return matching
-        floor = MIN_SCORE_SHARE * float(scores[matching].max())
-        return matching & (scores >= floor)
+        matched = scores[matching]
+        rank = min(REFERENCE_RANK, len(matched))
+        reference = float(np.partition(matched, -rank)[-rank])
+        return matching & (scores >= MIN_SCORE_SHARE * reference)
 
     # ---- the plan's questions to the index
 
@@ -87,6 +130,9 @@ class Search:
             is_known=self._is_known,
             fuzzy=self._fuzzy,
             compounds=self._compounds,
+            modified=self._modified,
+            prefixed=self._prefixed,
+            target_groups=self.target_groups,
         )
 
     def _is_known(self, locale: str, term: str) -> bool:
@@ -99,29 +145,39 @@ class Search:
         return any((name, term) in self.reader for name in names)
 
     def _compounds(self, term: str) -> list[str]:
-        """Indexed Swedish compounds that begin or end with the term, commonest first.
+        """Indexed Swedish compounds that end with the term, commonest first.
 
         This finds "arbetsträning" for "träning" even where "träning" never
         occurs alone, so the index-time decompounding could not split it.
-        The rest of the compound must look like a word: a head of four
-        letters or more, or a tail that is itself a known word.
+        The rest of the compound must look like a word: four letters or more.
         """
         vocabulary = self.snapshot.vocabulary
         if len(term) < MIN_COMPOUND_QUERY:
             return []
-        found = [
-            c
-            for c in vocabulary.ending_with(SWEDISH, term)
-            if len(c) - len(term) >= MIN_UNKNOWN_HEAD
-        ]
+        found = [c for c in vocabulary.ending_with(SWEDISH, term) if len(c) - len(term) >= MIN_UNKNOWN_HEAD]
+        return self._commonest(found)
+
+    def _modified(self, term: str) -> list[str]:
+        """Indexed Swedish compounds that begin with the term and end in a known word."""
+        vocabulary = self.snapshot.vocabulary
+        if len(term) < MIN_COMPOUND_QUERY:
+            return []
+        found = []
         for candidate in vocabulary.starting_with(SWEDISH, term):
             tail = candidate[len(term) :]
             if len(tail) >= MIN_KNOWN_TAIL and (
                 vocabulary.frequency(SWEDISH, tail) or vocabulary.frequency(SWEDISH, tail[1:])
             ):
                 found.append(candidate)
-        found.sort(key=lambda c: -vocabulary.frequency(SWEDISH, c))
-        return found[:MAX_COMPOUND_TERMS]
+        return self._commonest(found)
+
+    def _commonest(self, terms: list[str], locale: str = SWEDISH) -> list[str]:
+        vocabulary = self.snapshot.vocabulary
+        return sorted(terms, key=lambda t: -vocabulary.frequency(locale, t))[:MAX_COMPOUND_TERMS]
+
+    def _prefixed(self, locale: str, term: str) -> list[str]:
+        """Indexed terms of a language without a stemmer that begin with the term."""
+        return self._commonest(self.snapshot.vocabulary.starting_with(locale, term), locale)
 
     def _fuzzy(self, locale: str, term: str) -> list[tuple[str, int]]:
         """Indexed terms within one edit (two for long words), closest and commonest first."""

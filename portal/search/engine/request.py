@@ -50,6 +50,7 @@ class SearchResponse:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None = None
+    relaxed: bool = False  # no result matched every word that matters; these match most of them
 
 
 def as_list(value: Any) -> list[str]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..analysis import PART_WEIGHT, SWEDISH, Alternative, Clause, QueryPlan
+from ..analysis import PART_WEIGHT, SWEDISH, AllOf, Alternative, AnyOf, Clause, QueryPlan
 from .caches import Scores
 from .fields import HEAD_FIELD_BOOSTS, PLACE_BOOST, TEXT_FIELD_BOOSTS
 
 if TYPE_CHECKING:
+    from ..analysis.requirements import Need
     from .snapshot import Snapshot
 
 AUXILIARY_ENGLISH_WEIGHT = 0.8  # English is searched for every visitor, a little lower
@@ -42,50 +44,84 @@ class Scorer:
     Within a clause the best alternative counts fully and the others only a
     little, so a word with many synonyms does not outweigh one without; the
     clauses of a query are summed.
+
+    Beside its scores a clause tells which documents it *qualifies*: those
+    matched by an alternative that makes a result on its own (not only by a
+    compound the word merely modifies), or through the parts of a compound
+    query word when all of its non-generic parts qualify.
     """
 
     def __init__(self, snapshot: Snapshot, locale: str) -> None:
         self.snapshot = snapshot
         self.reader = snapshot.searcher.reader()
         self.locale = locale
+        self._clauses: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def query(self, plan: QueryPlan) -> np.ndarray:
         total = np.zeros(self.snapshot.size)
         for clause in plan.clauses:
-            total += self.clause(clause)
+            total += self.clause(clause)[0]
         return total
 
-    def clause(self, clause: Clause) -> np.ndarray:
-        options = [self.alternative(a) for a in distinct(clause.alternatives)]
+    def satisfied(self, need: Need) -> np.ndarray:
+        """Documents meeting a requirement of the plan."""
+        if isinstance(need, AllOf):
+            return np.logical_and.reduce([self.satisfied(n) for n in need.needs])
+        if isinstance(need, AnyOf):
+            return np.logical_or.reduce([self.satisfied(n) for n in need.needs])
+        return self.clause(need)[1]
+
+    def clause(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, qualified) of a clause over all docnums."""
+        key = id(clause)
+        if key not in self._clauses:
+            self._clauses[key] = self._clause(clause)
+        return self._clauses[key]
+
+    def _clause(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
+        options = [(self.alternative(a), a.qualifies) for a in distinct(clause.alternatives)]
+        qualified = np.zeros(self.snapshot.size, dtype=bool)
         if clause.parts:
-            options.append(self.parts(clause.parts))
+            scores, parts_qualify = self.parts(clause.parts)
+            options.append(((None, scores), False))
+            qualified |= parts_qualify
         best = np.zeros(self.snapshot.size)
         total = np.zeros(self.snapshot.size)
-        for option in options:
+        for option, qualifies in options:
             if option is None:
                 continue
             ids, scores = option
             if ids is None:
                 np.maximum(best, scores, out=best)
                 total += scores
+                if qualifies:
+                    qualified |= scores > 0
             else:
                 best[ids] = np.maximum(best[ids], scores)
                 total[ids] += scores
-        return best + CLAUSE_TIEBREAK * (total - best)
+                if qualifies:
+                    qualified[ids[scores > 0]] = True
+        return best + CLAUSE_TIEBREAK * (total - best), qualified
 
-    def parts(self, parts: list[Clause]) -> Scores:
-        """Parts of a compound query word: summed, scaled by the share matched."""
+    def parts(self, parts: list[Clause]) -> tuple[np.ndarray, np.ndarray]:
+        """Parts of a compound query word: summed, scaled by the share matched; and
+        where every part that is not generic qualifies ("städ" of "städjobb")."""
         total = np.zeros(self.snapshot.size)
         matched = np.zeros(self.snapshot.size)
+        telling = [part for part in parts if not part.generic] or parts
+        qualified = np.ones(self.snapshot.size, dtype=bool)
         for part in parts:
-            scores = self.clause(part)
+            scores, part_qualified = self.clause(part)
             total += scores
             matched += scores > 0
-        return None, PART_WEIGHT * total * matched / len(parts)
+            if part in telling:
+                qualified &= part_qualified
+        return PART_WEIGHT * total * matched / len(parts), qualified
 
     def alternative(self, alternative: Alternative) -> Scores | None:
         """The BM25F scores of the documents an alternative matches."""
-        unweighted = self.snapshot.scores.get(matching_key(alternative), lambda: self._bm25(alternative))
+        compute = self._target_group if alternative.target_group else self._bm25
+        unweighted = self.snapshot.scores.get(matching_key(alternative), lambda: compute(alternative))
         if unweighted is None:
             return None
         ids, scores = unweighted
@@ -114,6 +150,15 @@ class Scorer:
         matching = np.count_nonzero(frequencies) if ids is None else len(ids)
         idf = math.log(1 + (self.snapshot.doc_count - matching + 0.5) / (matching + 0.5))
         return ids, idf * (BM25_K1 + 1) * frequencies / (BM25_K1 + frequencies)
+
+    def _target_group(self, alternative: Alternative) -> Scores | None:
+        """The documents for a target group, scored as a term found once in a short field."""
+        mask = self.snapshot.facet_mask("target_group", [alternative.target_group]) & self.snapshot.live
+        ids = np.flatnonzero(mask)
+        if not len(ids):
+            return None
+        idf = math.log(1 + (self.snapshot.doc_count - len(ids) + 0.5) / (len(ids) + 0.5))
+        return ids, np.full(len(ids), idf)
 
     def _summed(self, found: list[tuple[np.ndarray, np.ndarray]]) -> Scores:
         """Frequencies per document added over fields: sparse, or dense when many."""
@@ -171,16 +216,19 @@ class Scorer:
 
 
 def distinct(alternatives: Iterable[Alternative]) -> list[Alternative]:
-    """One alternative per way of matching, keeping the highest weight."""
-    best: dict[tuple[str, tuple[str, ...], bool, bool], Alternative] = {}
+    """One alternative per way of matching, keeping the highest weight; it qualifies if any does."""
+    best: dict[tuple, Alternative] = {}
     for alternative in alternatives:
         key = matching_key(alternative)
-        if key not in best or best[key].weight < alternative.weight:
+        kept = best.get(key)
+        if kept is None or kept.weight < alternative.weight:
             best[key] = alternative
+        if kept is not None and (kept.qualifies or alternative.qualifies) and not best[key].qualifies:
+            best[key] = dataclasses.replace(best[key], qualifies=True)
     return list(best.values())
 
 
-def matching_key(alternative: Alternative) -> tuple[str, tuple[str, ...], bool, bool]:
+def matching_key(alternative: Alternative) -> tuple:
     """What decides which documents an alternative matches and how well (not its weight).
 
     Flags that change nothing are left out: compound parts are indexed for
@@ -191,4 +239,5 @@ def matching_key(alternative: Alternative) -> tuple[str, tuple[str, ...], bool, 
         alternative.terms,
         alternative.compound_parts and alternative.locale == SWEDISH,
         alternative.any_of and len(alternative.terms) > 1,
+        alternative.target_group,
     )
