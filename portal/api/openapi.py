@@ -121,10 +121,34 @@ INTERVENTION = _obj({
     "confirmed_on": DATE_OR_NULL,
     "stale": {"type": "boolean"},
     "updated_at": {"type": ["string", "null"], "format": "date-time"},
+    "open_to": {"enum": ["own", "agreement", "region", "anyone"],
+                "description": "Whose residents may take part: the owner's municipality only, also municipalities "
+                               "with an agreement, any municipality in the region, anyone."},
+    "referral_rule": {"enum": ["refuse", "warn"],
+                      "description": "A request that does not fit (home municipality, who may refer) is refused, "
+                                     "or sent marked as an exception for the owner to decide on."},
     "internal": {**_obj({"price_per_week_sek": {"type": "integer"},
+                         "price_per_week_other_sek": INTEGER_OR_NULL,
                          "referral_instructions": {"type": "string"}}),
                  "description": "Only for a logged-in case officer."},
-}, optional=("internal",))
+    "verdict": _ref("Verdict"),
+}, optional=("internal", "verdict"))
+
+VERDICT = {**_obj({
+    "open": {"type": "boolean", "description": "Whether a resident of the home municipality may take part."},
+    "price_per_week_sek": {**INTEGER_OR_NULL,
+                           "description": "What the home municipality pays the owner per week (0: free); "
+                                          "null when not open, or for a caller who may not see prices."},
+    "agreement": {**STRING_OR_NULL, "description": "The name of the agreement the answer rests on."},
+    "reason": {"type": "string", "description": "The answer in plain words, in the requested language."},
+}), "description": "Only with home=: the verdict for a resident of that municipality (and the caller's "
+                   "organisation as referrer)."}
+
+HOME = _query("home", {"type": "string", "pattern": "^([0-9]{4}|other)$", "examples": ["1273", "other"]},
+              "The participant's home municipality: the SCB code of a municipality in the region, or 'other'. "
+              "Every result then carries its verdict; a code of no municipality in the region is a 400.")
+ELIGIBLE = _query("eligible", {"type": "string", "enum": ["any"]},
+                  "With home=, the search shows only what residents of home may use, unless eligible=any.")
 
 SEARCH_RESULT = _obj({
     "id": {"type": "integer"},
@@ -134,7 +158,8 @@ SEARCH_RESULT = _obj({
     "url": {"type": "string", "format": "uri"},
     "snippet": {"type": "string"},
     "score": {"type": "number"},
-})
+    "verdict": _ref("Verdict"),
+}, optional=("verdict",))
 
 FACET_VALUE = _obj({"value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}})
 
@@ -251,12 +276,12 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                 "operationId": "listInterventions",
                 "summary": "Published interventions, by title",
                 "parameters": [
-                    *PAGING, LANG,
+                    *PAGING, LANG, HOME,
                     *filter_parameters(),
                 ],
                 "responses": {
                     "200": _ok("One page of published interventions.", _ref("InterventionList")),
-                    "400": _problem("A paging parameter is not a whole number in range."),
+                    "400": _problem("A paging parameter is not a whole number in range, or home is unknown."),
                     **COMMON_RESPONSES,
                 },
             }},
@@ -266,10 +291,11 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                 "parameters": [
                     {"name": "intervention_id", "in": "path", "required": True,
                      "schema": {"type": "integer", "minimum": 1}},
-                    LANG,
+                    LANG, HOME,
                 ],
                 "responses": {
                     "200": _ok("The intervention.", _ref("Intervention")),
+                    "400": _problem("home is not a municipality of the region nor 'other'."),
                     "404": _problem("No published intervention has that id."),
                     **COMMON_RESPONSES,
                 },
@@ -285,11 +311,13 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                            "are ignored)."),
                     _query("near", {"type": "string", "examples": ["1290"]},
                            "Municipality code (four digits) to sort by distance from; other values are ignored."),
+                    HOME, ELIGIBLE,
                     *filter_parameters(),
                 ],
                 "responses": {
                     "200": _ok("Results, facet counts and a spelling suggestion.", _ref("SearchResults")),
-                    "400": _problem("A paging parameter is not a whole number in range."),
+                    "400": _problem("A paging parameter is not a whole number in range, home is unknown or "
+                                    "eligible is not 'any'."),
                     **COMMON_RESPONSES,
                 },
             }},
@@ -317,6 +345,7 @@ def openapi_document(base_url: str, license_name: str, license_url: str) -> dict
                 "Term": TERM,
                 **STATS_SCHEMAS,
                 "Intervention": INTERVENTION,
+                "Verdict": VERDICT,
                 "InterventionList": _obj({
                     "total": {"type": "integer", "minimum": 0},
                     "page": {"type": "integer", "minimum": 1},

@@ -23,7 +23,8 @@ def _timestamp(value) -> str | None:
     return value.isoformat() + "Z" if value else None
 
 
-def intervention_json(item: Intervention, locale: str, include_internal: bool) -> dict[str, Any]:
+def intervention_json(item: Intervention, locale: str, include_internal: bool,
+                      verdict: dict[str, Any] | None = None) -> dict[str, Any]:
     text = localized_text(item, locale)
     data: dict[str, Any] = {
         "id": item.id,
@@ -72,10 +73,15 @@ def intervention_json(item: Intervention, locale: str, include_internal: bool) -
         "confirmed_on": _iso(item.confirmed_on),
         "stale": item.is_stale,
         "updated_at": _timestamp(item.updated_at),
+        "open_to": item.open_to.value,
+        "referral_rule": item.referral_rule.value,
     }
+    if verdict is not None:
+        data["verdict"] = verdict
     if include_internal:
         data["internal"] = {
             "price_per_week_sek": item.price_per_week_sek,
+            "price_per_week_other_sek": item.price_per_week_other_sek,
             "referral_instructions": item.referral_instructions,
         }
     return data

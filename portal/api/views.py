@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from portal.accounts.permissions import Action, can
+from portal.agreements import eligibility
 from portal.api.http import ApiError, init_public_api, positive_int
 from portal.api.openapi import openapi_document
 from portal.api.serializers import intervention_json
@@ -44,6 +45,7 @@ def openapi():
 def list_interventions():
     page = positive_int("page", 1, MAX_PAGE)
     per_page = positive_int("per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE)
+    home = home_arg()
     pagination = services.list_published(filters_from_args(request.args), page, per_page)
     locale = select_locale()
     internal = can(current_user, Action.VIEW_INTERNAL)
@@ -51,18 +53,20 @@ def list_interventions():
         total=pagination.total,
         page=pagination.page,
         per_page=pagination.per_page,
-        results=[intervention_json(item, locale, internal) for item in pagination.items],
+        results=[intervention_json(item, locale, internal, verdict=verdict_json(item, home, internal))
+                 for item in pagination.items],
     )
 
 
 @bp.get("/api/v1/interventions/<int:intervention_id>")
 def show_intervention(intervention_id: int):
+    home = home_arg()
     intervention = services.get_published(intervention_id)
     if intervention is None:
         raise ApiError(404, "no published intervention with that id")
-    return jsonify(
-        intervention_json(intervention, select_locale(), can(current_user, Action.VIEW_INTERNAL))
-    )
+    internal = can(current_user, Action.VIEW_INTERNAL)
+    return jsonify(intervention_json(intervention, select_locale(), internal,
+                                     verdict=verdict_json(intervention, home, internal)))
 
 
 @bp.get("/api/v1/search")
@@ -70,9 +74,15 @@ def search():
     """The search page's results as JSON, in the same order."""
     page = positive_int("page", 1, MAX_PAGE)
     per_page = positive_int("per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE)
+    home = home_arg()
+    eligible_any = eligible_arg()
     locale = select_locale()
-    results = search_service().search(params_from_args(request.args, locale, page, per_page))
+    params = params_from_args(request.args, locale, page, per_page)
+    if home and not eligible_any:
+        params.filters["eligible"] = eligibility.search_keys(home)
+    results = search_service().search(params)
     texts = {item.id: localized_text(item, locale) for item in results.interventions}
+    internal = can(current_user, Action.VIEW_INTERNAL)
     return jsonify(
         total=results.total,
         page=results.page,
@@ -86,12 +96,41 @@ def search():
                                _external=True),
                 "snippet": results.snippets.get(item.id, ""),
                 "score": round(results.scores.get(item.id, 0.0), 4),
+                **({"verdict": verdict_json(item, home, internal)} if home else {}),
             }
             for item in results.interventions
         ],
         facets=labelled_facets(results.facets, locale),
         suggestion=results.suggestion,
     )
+
+
+def home_arg() -> str | None:
+    """``?home=``: the participant's home municipality (a region municipality's code or "other")."""
+    raw = request.args.get("home")
+    if raw is None or raw == "":
+        return None
+    if not eligibility.is_known_home(raw):
+        raise ApiError(400, "'home' must be the code (SCB kommunkod) of a municipality in the region, or 'other'")
+    return raw
+
+
+def eligible_arg() -> bool:
+    """``?eligible=any``: do not narrow the search to what the home municipality's residents may use."""
+    raw = request.args.get("eligible")
+    if raw is None or raw == "":
+        return False
+    if raw != "any":
+        raise ApiError(400, "'eligible' must be 'any' (or left out)")
+    return True
+
+
+def verdict_json(item, home: str | None, internal: bool) -> dict | None:
+    """The verdict for a resident of ``home``: with the price only for those who see prices."""
+    if not home:
+        return None
+    organisation = getattr(current_user, "organisation", None) if current_user.is_authenticated else None
+    return eligibility.verdict(item, home, organisation, with_price=internal).as_json()
 
 
 # ------------------------------------------------------------------------------ follow-up figures

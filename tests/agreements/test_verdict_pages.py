@@ -63,7 +63,7 @@ def test_the_verdict_on_every_page(client, login, make, no_csrf, agreement, home
         assert (f"/interventions/{item.id}/request" in page) == (not refused), case
         # The API, with home= (the case officer sees the price).
         api = client.get(f"/api/v1/interventions/{item.id}?home={code}").get_json()
-        assert "verdict" not in api or api["verdict"] == {
+        assert api["verdict"] == {
             "open": is_open, "price_per_week_sek": price, "agreement": agreement_name, "reason": found.reason}, case
         # The booking form: refused with the reason, or sent with the price (an exception where it does not fit).
         form = client.get(f"/interventions/{item.id}/request").get_data(as_text=True)
