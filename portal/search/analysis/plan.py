@@ -49,7 +49,10 @@ class Clause:
     alternatives: list[Alternative] = field(default_factory=list)
     parts: list[Clause] = field(default_factory=list)
     unknown: bool = False  # no search language knows the whole word
-    generic: bool = False  # too general to make a result on its own ("stöd", "jobb")
+    generic: bool = False  # too general to make a result on its own ("stöd", "hitta")
+    # Whether matching all `parts` makes a result: only for a word the index does not know
+    # whole ("städjobb"); "arbetsträning" is not found by any text saying arbete and träning.
+    parts_qualify: bool = True
 
 
 @dataclass
@@ -187,6 +190,7 @@ def _word_clause(
     # Matching only through parts or compounds ("kartlägning" → lägning) still
     # counts as unknown, so that typo tolerance gets its chance.
     clause.unknown = not known_anywhere
+    clause.parts_qualify = not known_anywhere
     return clause
 
 

@@ -79,29 +79,44 @@ class Scorer:
         return self._clauses[key]
 
     def _clause(self, clause: Clause) -> tuple[np.ndarray, np.ndarray]:
-        options = [(self.alternative(a), a.qualifies) for a in distinct(clause.alternatives)]
+        alternatives = distinct(clause.alternatives)
+        options = [self.alternative(a) for a in alternatives]
         qualified = np.zeros(self.snapshot.size, dtype=bool)
+        for alternative, option in zip(alternatives, options, strict=True):
+            if option is not None and alternative.qualifies:
+                qualified[self.qualifying(alternative, option)] = True
         if clause.parts:
             scores, parts_qualify = self.parts(clause.parts)
-            options.append(((None, scores), False))
-            qualified |= parts_qualify
+            options.append((None, scores))
+            if clause.parts_qualify:
+                qualified |= parts_qualify
         best = np.zeros(self.snapshot.size)
         total = np.zeros(self.snapshot.size)
-        for option, qualifies in options:
+        for option in options:
             if option is None:
                 continue
             ids, scores = option
             if ids is None:
                 np.maximum(best, scores, out=best)
                 total += scores
-                if qualifies:
-                    qualified |= scores > 0
             else:
                 best[ids] = np.maximum(best[ids], scores)
                 total[ids] += scores
-                if qualifies:
-                    qualified[ids[scores > 0]] = True
         return best + CLAUSE_TIEBREAK * (total - best), qualified
+
+    def qualifying(self, alternative: Alternative, scores: Scores) -> np.ndarray:
+        """Docnums where an alternative makes a result.
+
+        A phrase is matched by its words occurring together in a field; in a long
+        description that is no sign of the phrase ("work" and "practice" far apart),
+        so there it only adds to the score of what qualifies otherwise.
+        """
+        ids, values = scores
+        if len(alternative.terms) == 1 or alternative.any_of or alternative.target_group:
+            return np.flatnonzero(values > 0) if ids is None else ids[values > 0]
+        found = [self.together(name, alternative.terms)[0]
+                 for name in field_boosts(alternative.locale, False) if not name.startswith("description_")]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def parts(self, parts: list[Clause]) -> tuple[np.ndarray, np.ndarray]:
         """Parts of a compound query word: summed, scaled by the share matched; and
