@@ -61,6 +61,7 @@ LABELS_SV = {
     "sjukskrivna": "Sjukskrivna",
     "psykisk_ohalsa": "Personer med psykisk ohälsa",
     "langtidsarbetslosa": "Långtidsarbetslösa",
+    "funktionsnedsattning": "Personer med funktionsnedsättning",
     "alla": "Alla",
 }
 LABELS_EN = {
@@ -76,6 +77,7 @@ LABELS_EN = {
     "sjukskrivna": "People on sick leave",
     "psykisk_ohalsa": "People with mental ill-health",
     "langtidsarbetslosa": "Long-term unemployed",
+    "funktionsnedsattning": "People with disabilities",
     "alla": "Everyone",
 }
 
