@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -18,14 +19,13 @@ from ..analysis import (
     SWEDISH,
     TRANSLATION_LOCALES,
     Decompounder,
-    analyse,
     analyzer_for,
     clean_text,
     words,
 )
 from .request import as_float, as_list
 
-SCHEMA_VERSION = 3  # 3: compound heads only, no other parts
+SCHEMA_VERSION = 4  # 3: compound heads only, no other parts; 4: the eligible filter
 MARK_ID = "__mark__"
 SPELLING = "_spelling"  # vocabulary key of the surface words
 
@@ -85,6 +85,7 @@ def document_meta(doc: dict) -> dict[str, Any]:
             "intake": as_list(doc.get("intake")),
             "places": ["available" if places > 0 else "full"],
             "available_in": available_in(doc),
+            "eligible": as_list(doc.get("eligible")),
         },
         "intake": str(doc.get("intake") or ""),
         "start": start.toordinal() if isinstance(start, dt.date) else None,
@@ -126,21 +127,21 @@ def place_text(doc: dict) -> str:
     return " ".join(str(doc.get(key) or "") for key in ("organisation", "unit", "city"))
 
 
-def document_vocabulary(doc: dict) -> dict[str, set[str]]:
-    """locale → the document's analysed terms, plus `SPELLING` → its surface words."""
-    vocabulary: dict[str, set[str]] = {SPELLING: set(words(place_text(doc)))}
-    for locale, entry in locale_texts(doc).items():
-        terms = vocabulary.setdefault(locale, set())
-        for text in entry.values():
-            terms.update(analyse(text, locale))
-            vocabulary[SPELLING].update(words(text))
-    vocabulary[SWEDISH].update(analyse(place_text(doc), SWEDISH))
-    return vocabulary
+@dataclass
+class AnalysedDocument:
+    """A document's texts analysed once: its field values but the compound heads, which
+    need the lexicon of the whole build, its vocabulary and the Swedish words to split."""
+
+    fields: dict[str, Any]
+    vocabulary: dict[str, set[str]]  # locale → analysed terms, `SPELLING` → surface words
+    swedish_title: list[str]
+    swedish_body: list[str]
 
 
-def prepare_document(doc: dict, decompounder: Decompounder) -> dict[str, Any]:
-    """Whoosh field values for one document of the input contract."""
+def analyse_document(doc: dict) -> AnalysedDocument:
     texts = locale_texts(doc)
+    place_words = words(place_text(doc))
+    place_terms = [t for t in map(analyzer_for(SWEDISH).term, place_words) if t]
     fields: dict[str, Any] = {
         "id": str(int(doc["id"])),
         "meta": json.dumps(document_meta(doc), separators=(",", ":")).encode(),
@@ -150,24 +151,46 @@ def prepare_document(doc: dict, decompounder: Decompounder) -> dict[str, Any]:
             }
             for locale, entry in texts.items()
         },
-        "place_sv": " ".join(analyse(place_text(doc), SWEDISH)),
+        "place_sv": " ".join(place_terms),
     }
+    vocabulary: dict[str, set[str]] = {SPELLING: set(place_words), SWEDISH: set(place_terms)}
+    swedish_words: dict[str, list[str]] = {}
     for locale, entry in texts.items():
+        term = analyzer_for(locale).term
+        terms = vocabulary.setdefault(locale, set())
         for name, text in entry.items():
-            fields[f"{name}_{locale}"] = " ".join(analyse(text, locale))
+            text_words = words(text)
+            analysed = [t for t in map(term, text_words) if t]
+            fields[f"{name}_{locale}"] = " ".join(analysed)
+            terms.update(analysed)
+            vocabulary[SPELLING].update(text_words)
+            if locale == SWEDISH:
+                swedish_words[name] = text_words
+    body = swedish_words["summary"] + swedish_words["description"] + swedish_words["labels"]
+    return AnalysedDocument(fields, vocabulary, swedish_words["title"], body)
 
-    swedish = texts[SWEDISH]
-    fields["heads_title"] = heads_text(swedish["title"], decompounder)
-    body = " ".join((swedish["summary"], swedish["description"], swedish["labels"]))
-    fields["heads_text"] = heads_text(body, decompounder)
+
+def document_vocabulary(doc: dict) -> dict[str, set[str]]:
+    """locale → the document's analysed terms, plus `SPELLING` → its surface words."""
+    return analyse_document(doc).vocabulary
+
+
+def prepare_document(
+    doc: dict, decompounder: Decompounder, analysed: AnalysedDocument | None = None
+) -> dict[str, Any]:
+    """Whoosh field values for one document of the input contract (`analysed`: its analysis,
+    when already done)."""
+    analysed = analysed or analyse_document(doc)
+    fields = dict(analysed.fields)
+    fields["heads_title"] = heads_text(analysed.swedish_title, decompounder)
+    fields["heads_text"] = heads_text(analysed.swedish_body, decompounder)
     return fields
 
 
-def heads_text(text: str, decompounder: Decompounder) -> str:
-    """The stems of the heads of the compounds in a Swedish text."""
-    swedish = analyzer_for(SWEDISH)
-    surfaces = (swedish.surface(word) for word in words(text))
-    heads = (decompounder.head(surface) for surface in surfaces if surface)
+def heads_text(text_words: list[str], decompounder: Decompounder) -> str:
+    """The stems of the heads of the compounds among a Swedish text's words."""
+    surface = analyzer_for(SWEDISH).surface
+    heads = (decompounder.head(form) for form in map(surface, text_words) if form)
     return " ".join(head for head in heads if head)
 
 

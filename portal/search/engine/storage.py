@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -24,7 +25,14 @@ from whoosh.index import LockError
 
 from ..analysis import SWEDISH, Decompounder
 from .errors import INDEX_ERRORS, IndexBusy, IndexUnavailable
-from .fields import build_schema, document_vocabulary, mark_document, prepare_document
+from .fields import (
+    AnalysedDocument,
+    analyse_document,
+    build_schema,
+    document_vocabulary,
+    mark_document,
+    prepare_document,
+)
 from .files import write_atomically
 from .snapshot import quiet_about_abandoned_files, read_mark
 from .vocabulary import Vocabulary
@@ -35,6 +43,8 @@ VOCABULARY_FILE = "vocabulary.json"
 BUILD_PREFIX = "index-"
 STAGING_PREFIX = "building-"
 ABANDONED_STAGING_SECONDS = 6 * 3600
+PARALLEL_BUILD_MIN = 2000  # documents; below, starting the writer processes costs more than it saves
+BUILD_BATCH = 100  # documents handed to a writer process at a time
 
 
 class Builds:
@@ -86,9 +96,10 @@ class Builds:
         staging = self.directory / (STAGING_PREFIX + build[len(BUILD_PREFIX) :])
         staging.mkdir()
         try:
-            vocabulary = Vocabulary.from_documents(docs)
+            analysed = [analyse_document(doc) for doc in docs]  # each text once, for both uses
+            vocabulary = Vocabulary.from_analysed(analysed)
             vocabulary.save(staging / VOCABULARY_FILE)
-            write_build(staging, docs, Decompounder(vocabulary.lexicon()), progress, mark)
+            write_build(staging, docs, analysed, Decompounder(vocabulary.lexicon()), progress, mark)
             os.rename(staging, self.directory / build)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -174,15 +185,16 @@ class Builds:
 def write_build(
     path: Path,
     docs: Sequence[dict],
+    analysed: Sequence[AnalysedDocument],
     decompounder: Decompounder,
     progress: Callable[[int, int], None] | None,
     mark: int,
 ) -> None:
     ix = whoosh_index.create_in(str(path), build_schema())
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(**writer_options(len(docs)))
     try:
-        for done, doc in enumerate(docs, start=1):
-            writer.add_document(**prepare_document(doc, decompounder))
+        for done, (doc, analysis) in enumerate(zip(docs, analysed, strict=True), start=1):
+            writer.add_document(**prepare_document(doc, decompounder, analysis))
             if progress:
                 progress(done, len(docs))
         writer.add_document(**mark_document(mark))
@@ -191,6 +203,21 @@ def write_build(
         raise
     writer.commit()
     ix.close()
+
+
+def writer_options(count: int) -> dict:
+    """Whoosh writer options for a build of `count` documents.
+
+    A large build spreads Whoosh's indexing over the cores: the documents are analysed
+    here and handed to one writer process per core, each writing its own segment (kept
+    apart: the snapshot reads several segments anyway). Processes are forked, so only
+    from the main thread (the command line); a rebuild in a web worker's background
+    thread writes alone.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if count < PARALLEL_BUILD_MIN or cores < 2 or threading.current_thread() is not threading.main_thread():
+        return {"limitmb": 256}
+    return {"limitmb": 256 // cores, "procs": cores, "multisegment": True, "batchsize": BUILD_BATCH}
 
 
 def cancel_writer(writer) -> None:

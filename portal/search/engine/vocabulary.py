@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..analysis import SWEDISH, default_synonyms, edit_distance, prefix_variants
-from .fields import document_vocabulary
+from .fields import AnalysedDocument, analyse_document
 from .files import write_atomically
 
 LONG_WORD = 8  # from this length on, typo tolerance allows two edits
@@ -30,9 +30,13 @@ class Vocabulary:
 
     @classmethod
     def from_documents(cls, docs: Iterable[dict]) -> Vocabulary:
+        return cls.from_analysed(analyse_document(doc) for doc in docs)
+
+    @classmethod
+    def from_analysed(cls, analysed: Iterable[AnalysedDocument]) -> Vocabulary:
         vocabulary = cls()
-        for doc in docs:
-            for locale, terms in document_vocabulary(doc).items():
+        for document in analysed:
+            for locale, terms in document.vocabulary.items():
                 counts = vocabulary.counts.setdefault(locale, {})
                 for term in terms:
                     counts[term] = counts.get(term, 0) + 1
