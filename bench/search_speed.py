@@ -395,6 +395,7 @@ class SizeResult:
     import_seconds: float = 0.0
     imported: int = 0
     build_seconds: float = 0.0
+    plain_build_seconds: float = 0.0  # plain Whoosh, LanguageAnalyzer("sv"), the same documents
     service: Latency = field(default_factory=Latency)
     service_cpu: Latency = field(default_factory=Latency)  # CPU time of the same searches
     engine: Latency = field(default_factory=Latency)
@@ -414,6 +415,10 @@ class SizeResult:
     @property
     def build_rate(self) -> float:
         return self.size / self.build_seconds if self.build_seconds else 0.0
+
+    @property
+    def plain_build_rate(self) -> float:
+        return self.size / self.plain_build_seconds if self.plain_build_seconds else 0.0
 
 
 # ------------------------------------------------------------------ the portal side
@@ -516,10 +521,10 @@ class PortalBench:
 
     def engine_request(self, query: Query):
         from portal.search.engine import SearchRequest
-        from portal.search.services import _origin, clean_text
+        from portal.search.services import _municipality_centre, clean_text
 
         return SearchRequest(text=clean_text(query.text), locale="sv", filters=query.filters,
-                             sort=query.sort, origin=_origin(query.near), page=1, per_page=20)
+                             sort=query.sort, origin=_municipality_centre(query.near), page=1, per_page=20)
 
     def measure(self, queries: list[Query], runs: int, result: SizeResult) -> None:
         """In-process latency: SearchService.search (the app's path) and the engine alone.
@@ -581,6 +586,30 @@ class PortalBench:
         return out.getvalue()
 
 
+def plain_whoosh_build(documents: list[dict], directory: Path) -> float:
+    """Seconds to index the Swedish title, summary and description of ``documents`` with
+    plain Whoosh (``LanguageAnalyzer("sv")``, one writer): the yardstick for the build rate.
+    It indexes less than the portal (no translations, labels, places, compound heads,
+    vocabulary or per-document arrays), so it is an upper bound for a Whoosh build."""
+    from whoosh import index as whoosh_index
+    from whoosh.analysis import LanguageAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    analyzer = LanguageAnalyzer("sv")
+    schema = Schema(id=ID(stored=True, unique=True), title=TEXT(analyzer=analyzer),
+                    summary=TEXT(analyzer=analyzer), description=TEXT(analyzer=analyzer))
+    directory.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    ix = whoosh_index.create_in(str(directory), schema)
+    writer = ix.writer(limitmb=256)
+    for doc in documents:
+        writer.add_document(id=str(doc["id"]), title=doc["title"], summary=doc["summary"],
+                            description=doc["description"])
+    writer.commit()
+    ix.close()
+    return time.perf_counter() - started
+
+
 def bulk_import(records: list[dict]):
     """New records through the importer's own validation and model mapping, one flush.
 
@@ -588,10 +617,12 @@ def bulk_import(records: list[dict]):
     queues an index job for each intervention of the record's organisation (the new
     intervention's backref marks the organisation as changed), so its rate falls as the
     corpus grows. For records known to be new this writes the same rows -- the
-    importer's ``validate`` and its writer's ``_apply`` build them -- in one flush per batch.
+    importer's ``validate``, its writer's values and the write path build them -- in one
+    flush per batch.
     """
     from portal.catalogue.importer import ImportReport, _Writer, validate
     from portal.catalogue.models import Intervention, InterventionStatus
+    from portal.catalogue.writing import apply_intervention
     from portal.extensions import db
     from portal.timeutil import utcnow
 
@@ -606,7 +637,7 @@ def bulk_import(records: list[dict]):
             # By id, not by relationship: the backref would mark the organisation as changed,
             # which queues an index job for each of its interventions at every flush.
             intervention = Intervention(organisation_id=organisation.id, external_id=record.external_id)
-            writer._apply(intervention, organisation, record)
+            apply_intervention(intervention, writer._values(organisation, record), actor=None, action="create")
             if intervention.status == InterventionStatus.PUBLISHED:
                 intervention.published_at = utcnow()
             db.session.add(intervention)
@@ -1018,7 +1049,8 @@ def targets(results: list[SizeResult], workers: int) -> list[tuple[str, str, str
 def report(results: list[SizeResult], args, command: str, relevance: dict | None, queries: list[Query]) -> str:
     lines = []
     clients = sorted({run.clients for r in results for run in r.http})
-    header = ["corpus", "import (rec/s)", "index build (docs/s)", "in-process p50 / p95 (ms)",
+    header = ["corpus", "import (rec/s)", "index build (docs/s)", "plain Whoosh sv build (docs/s)",
+              "in-process p50 / p95 (ms)",
               "in-process CPU p50 / p95 (ms)", "engine only p50 / p95 (ms)",
               "first search of a query p50 / max (ms)", "load avg"]
     header += [f"HTTP {c} clients p50 / p95 (ms), req/s" for c in clients]
@@ -1027,7 +1059,7 @@ def report(results: list[SizeResult], args, command: str, relevance: dict | None
     lines.append("|" + "---|" * len(header))
     for r in results:
         row = [f"{r.size:,}".replace(",", " "), fmt(r.imported / r.import_seconds if r.import_seconds else None, 0),
-               fmt(r.build_rate, 0), f"{fmt(r.service.p50)} / {fmt(r.service.p95)}",
+               fmt(r.build_rate, 0), fmt(r.plain_build_rate, 0), f"{fmt(r.service.p50)} / {fmt(r.service.p95)}",
                f"{fmt(r.service_cpu.p50)} / {fmt(r.service_cpu.p95)}",
                f"{fmt(r.engine.p50)} / {fmt(r.engine.p95)}",
                f"{fmt(r.first.p50)} / {fmt(max(r.first.samples_ms, default=float('nan')))}",
@@ -1169,8 +1201,9 @@ def main() -> int:
                 result.imported, result.import_seconds = portal.grow(generator, size, log)
                 log(f"  imported {result.imported} in {result.import_seconds:.1f} s; rebuilding the index")
                 result.build_seconds = portal.rebuild()
-                log(f"  index built in {result.build_seconds:.1f} s ({result.build_rate:.0f} docs/s); "
-                    f"searching in-process")
+                result.plain_build_seconds = plain_whoosh_build(portal.documents(), workdir / f"plain-{size}")
+                log(f"  index built in {result.build_seconds:.1f} s ({result.build_rate:.0f} docs/s; plain Whoosh "
+                    f"LanguageAnalyzer('sv') {result.plain_build_rate:.0f} docs/s); searching in-process")
                 portal.measure(queries, args.runs, result)
                 log(f"  in-process p50 {result.service.p50:.1f} ms, p95 {result.service.p95:.1f} ms "
                     f"(engine only p50 {result.engine.p50:.1f}, p95 {result.engine.p95:.1f})")

@@ -205,19 +205,29 @@ def write_build(
     ix.close()
 
 
-def writer_options(count: int) -> dict:
-    """Whoosh writer options for a build of `count` documents.
+def build_processes(count: int) -> int:
+    """How many processes a build of `count` documents is spread over.
 
-    A large build spreads Whoosh's indexing over the cores: the documents are analysed
-    here and handed to one writer process per core, each writing its own segment (kept
-    apart: the snapshot reads several segments anyway). Processes are forked, so only
-    from the main thread (the command line); a rebuild in a web worker's background
-    thread writes alone.
+    Processes are forked, so only from the main thread (the command line); a rebuild in a
+    web worker's background thread runs alone, as does a small one, for which starting the
+    processes costs more than it saves.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if count < PARALLEL_BUILD_MIN or cores < 2 or threading.current_thread() is not threading.main_thread():
+    if count < PARALLEL_BUILD_MIN or threading.current_thread() is not threading.main_thread():
+        return 1
+    return cores
+
+
+def writer_options(count: int) -> dict:
+    """Whoosh writer options for a build of `count` documents: a large build hands the
+    prepared documents to one writer process per core, each writing its own segment (kept
+    apart: the snapshot reads several segments anyway). Writing, not analysis, is most of
+    a build's time; a pool analysing the documents saved nothing on two cores (the results
+    cost as much to send back as to compute)."""
+    processes = build_processes(count)
+    if processes < 2:
         return {"limitmb": 256}
-    return {"limitmb": 256 // cores, "procs": cores, "multisegment": True, "batchsize": BUILD_BATCH}
+    return {"limitmb": 256 // processes, "procs": processes, "multisegment": True, "batchsize": BUILD_BATCH}
 
 
 def cancel_writer(writer) -> None:
