@@ -59,8 +59,9 @@ FILTER_DESCRIPTIONS = {
 
 
 def filter_parameters() -> list[dict[str, Any]]:
-    """The filters of `portal.catalogue.filters`, the same for the list and the search."""
-    return [_list_query(name, FILTER_DESCRIPTIONS[name]) for name in FILTERS]
+    """The filters of `portal.catalogue.filters`, the same for the list and the search ("eligible"
+    is asked for by home=, not by its keys)."""
+    return [_list_query(name, FILTER_DESCRIPTIONS[name]) for name in FILTERS if name in FILTER_DESCRIPTIONS]
 
 
 def _problem(description: str) -> dict[str, Any]:

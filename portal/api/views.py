@@ -78,8 +78,7 @@ def search():
     eligible_any = eligible_arg()
     locale = select_locale()
     params = params_from_args(request.args, locale, page, per_page)
-    if home and not eligible_any:
-        params.filters["eligible"] = eligibility.search_keys(home)
+    params.home, params.eligible_any = home, eligible_any
     results = search_service().search(params)
     texts = {item.id: localized_text(item, locale) for item in results.interventions}
     internal = can(current_user, Action.VIEW_INTERNAL)

@@ -13,12 +13,15 @@ from collections.abc import Mapping
 
 from sqlalchemy import or_
 
+from portal.agreements.eligibility import eligibility_keys
 from portal.catalogue.models import (
     Intake,
     Intervention,
     InterventionLanguage,
     InterventionTranslation,
+    OpenTo,
     Organisation,
+    OrganisationKind,
     TaxonomyTerm,
 )
 from portal.extensions import db
@@ -91,6 +94,7 @@ def facet_values(item: Intervention) -> dict[str, list[str]]:
         "intake": [item.intake.value],
         "places": [PLACES_AVAILABLE if item.places_available > 0 else PLACES_FULL],
         "available_in": sorted({DEFAULT_LOCALE, *item.language_codes, *translated_locales(item)}),
+        "eligible": eligibility_keys(item),
     }
 
 
@@ -132,4 +136,21 @@ def apply(statement: db.Select, filters: dict[str, list[str]]) -> db.Select:
             if DEFAULT_LOCALE in chosen:
                 conditions = [db.true()]
             statement = statement.where(or_(*conditions))
+        elif name == "eligible":
+            statement = statement.where(or_(*[_eligible_sql(key) for key in chosen]))
     return statement
+
+
+def _eligible_sql(key: str):
+    """One key of `portal.agreements.eligibility.eligibility_keys` in SQL."""
+    kind, _, value = key.partition(":")
+    if key == "anyone":
+        return Intervention.open_to == OpenTo.ANYONE
+    if key == "region":
+        return Intervention.open_to.in_([OpenTo.ANYONE, OpenTo.REGION])
+    if kind == "home":
+        return Intervention.organisation.has(or_(Organisation.municipality_code == value,
+                                                 Organisation.kind == OrganisationKind.REGION))
+    if kind == "partners" and value.isdigit():
+        return (Intervention.open_to == OpenTo.AGREEMENT) & (Intervention.organisation_id == int(value))
+    return db.false()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal.agreements.eligibility import eligibility_keys
 from portal.catalogue.models import Intervention
 from portal.i18n import LANGUAGES
 
@@ -35,6 +36,7 @@ def document_for(intervention: Intervention) -> dict[str, Any]:
             for t in intervention.translations
         },
         "labels": labels_for(intervention),
+        "eligible": eligibility_keys(intervention),
     }
 
 

@@ -68,6 +68,13 @@ class SearchParams:
     near: str | None = None  # municipality code to measure distance from
     page: int = 1
     per_page: int = 20
+    # The participant's home municipality: only what its residents may use, unless eligible_any.
+    home: str | None = None
+    eligible_any: bool = False
+
+    @property
+    def eligible_filter(self) -> bool:
+        return bool(self.home) and not self.eligible_any
 
 
 @dataclass
@@ -119,6 +126,7 @@ def params_from_args(args, locale: str, page: int, per_page: int) -> SearchParam
         near=near if near and near.isdigit() and len(near) == 4 else None,
         page=page,
         per_page=per_page,
+        eligible_any=args.get("eligible") == "any",
     )
 
 
@@ -192,10 +200,15 @@ class SearchService:
     # --------------------------------------------------------------- searching
 
     def search(self, params: SearchParams) -> Results:
+        filters = params.filters
+        if params.eligible_filter:
+            from portal.agreements.eligibility import search_keys
+
+            filters = {**filters, "eligible": search_keys(params.home)}
         request = SearchRequest(
             text=clean_text(params.text, MAX_QUERY_LENGTH),
             locale=params.locale,
-            filters=params.filters,
+            filters=filters,
             sort=params.sort,
             origin=_municipality_centre(params.near),
             page=params.page,

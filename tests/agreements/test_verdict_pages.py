@@ -93,7 +93,7 @@ def test_the_owner_sees_price_and_agreement_in_the_inbox(client, login, make, no
     client.post("/logout")
     login(make.user(Role.EDITOR, world["owner"]))
     inbox = client.get("/booking/inbox").get_data(as_text=True)
-    assert re.search(r"1[\s\u00a0\u202f]?200 kr \(Osby–Kristianstad\)", inbox), inbox[-3000:]
+    assert re.search(r"1[\s\u00a0\u202f]?200 (kr|kronor) \(Osby–Kristianstad\)", inbox), inbox[-3000:]
     booking = db.session.execute(db.select(BookingRequest)).scalar_one()
     page = client.get(f"/booking/requests/{booking.id}").get_data(as_text=True)
     assert "Osby–Kristianstad" in page and "Osby" in page

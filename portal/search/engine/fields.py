@@ -25,7 +25,7 @@ from ..analysis import (
 )
 from .request import as_float, as_list
 
-SCHEMA_VERSION = 3  # 3: compound heads only, no other parts
+SCHEMA_VERSION = 4  # 3: compound heads only, no other parts; 4: the eligible filter
 MARK_ID = "__mark__"
 SPELLING = "_spelling"  # vocabulary key of the surface words
 
@@ -85,6 +85,7 @@ def document_meta(doc: dict) -> dict[str, Any]:
             "intake": as_list(doc.get("intake")),
             "places": ["available" if places > 0 else "full"],
             "available_in": available_in(doc),
+            "eligible": as_list(doc.get("eligible")),
         },
         "intake": str(doc.get("intake") or ""),
         "start": start.toordinal() if isinstance(start, dt.date) else None,

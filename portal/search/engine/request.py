@@ -11,12 +11,14 @@ from ..analysis import ALL_LOCALES, SWEDISH
 DOCUMENT_KEYS = (
     "id", "external_id", "title", "summary", "description", "organisation", "municipality_code",
     "unit", "city", "type", "target_groups", "languages", "referrers", "intake", "places_available",
-    "start_date", "published_at", "lat", "lon", "translations", "labels",
+    "start_date", "published_at", "lat", "lon", "translations", "labels", "eligible",
 )  # fmt: skip
 FACETS = ("municipality", "type", "target_group", "language", "referrer", "intake", "places")
 # Filters without facet counts: applied to the result and to every facet's counts.
 # "available_in": a language the intervention is delivered in or has a translation in.
-FILTERS = (*FACETS, "available_in")
+# "eligible": whom it is open to, as keys (see portal/agreements/eligibility.py); a search for a
+# participant's home municipality asks for the keys that home may use.
+FILTERS = (*FACETS, "available_in", "eligible")
 SORTS = ("relevance", "start", "newest", "distance")
 
 MAX_PER_PAGE = 100
