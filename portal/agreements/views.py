@@ -97,6 +97,19 @@ def list_agreements():
                            kind_labels=KIND_LABELS, today=today())
 
 
+@localized_route(bp, "/admin/agreements/figures")
+@login_required
+def agreement_figures():
+    """Flows by agreement and the weekly prices home municipalities committed to other owners."""
+    from portal.agreements.statistics import flows_by_agreement
+
+    flows = flows_by_agreement(current_user)
+    totals: dict[str, int] = {}
+    for flow in flows:
+        totals[flow.home_name] = totals.get(flow.home_name, 0) + flow.weekly_sek
+    return render_template("agreements/figures.html", flows=flows, totals=totals)
+
+
 @localized_route(bp, "/admin/agreements/new", methods=["GET", "POST"])
 @login_required
 def create_agreement():

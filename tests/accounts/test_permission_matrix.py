@@ -198,6 +198,10 @@ def see_agreements(client, world, scope):
     return client.get("/admin/agreements")
 
 
+def see_agreement_figures(client, world, scope):
+    return client.get("/admin/agreements/figures")
+
+
 def see_booking(client, world, scope):
     return client.get(f"/booking/requests/{world.requests[scope].id}")
 
@@ -228,7 +232,7 @@ CHANGING = {
 }
 READING = {"edit_intervention": [preview_draft], "see_booking": [see_booking], "manage_region": [see_taxonomy],
            "see_statistics": [see_statistics, download_statistics, see_statistics_chart],
-           "manage_agreements": [see_agreements]}
+           "manage_agreements": [see_agreements, see_agreement_figures]}
 
 CASES = [
     pytest.param(permission, action, role, scope, id=f"{action.__name__}-{role}-{scope}")
