@@ -33,6 +33,7 @@ from .fields import (
     mark_document,
     prepare_document,
 )
+from .building import write_direct
 from .files import write_atomically
 from .snapshot import quiet_about_abandoned_files, read_mark
 from .vocabulary import Vocabulary
@@ -89,17 +90,26 @@ class Builds:
         docs: Sequence[dict],
         progress: Callable[[int, int], None] | None,
         mark: int,
+        writer: str = "direct",
+        processes: int | None = None,
     ) -> None:
-        """Write `docs` into a fresh build and point to it."""
+        """Write `docs` into a fresh build and point to it (`writer`: see `SearchIndex.rebuild`)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         build = f"{BUILD_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         staging = self.directory / (STAGING_PREFIX + build[len(BUILD_PREFIX) :])
         staging.mkdir()
         try:
-            analysed = [analyse_document(doc) for doc in docs]  # each text once, for both uses
-            vocabulary = Vocabulary.from_analysed(analysed)
+            processes = build_processes(len(docs)) if processes is None else processes
+            if writer == "direct":
+                vocabulary = write_direct(staging, docs, processes, progress, mark)
+            elif writer == "whoosh":
+                analysed = [analyse_document(doc) for doc in docs]  # each text once, for both uses
+                vocabulary = Vocabulary.from_analysed(analysed)
+                write_build(staging, docs, analysed, Decompounder(vocabulary.lexicon()), progress, mark,
+                            processes)
+            else:
+                raise ValueError(f"unknown index writer {writer!r}")
             vocabulary.save(staging / VOCABULARY_FILE)
-            write_build(staging, docs, analysed, Decompounder(vocabulary.lexicon()), progress, mark)
             os.rename(staging, self.directory / build)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -189,9 +199,11 @@ def write_build(
     decompounder: Decompounder,
     progress: Callable[[int, int], None] | None,
     mark: int,
+    processes: int = 1,
 ) -> None:
+    """The reference build through Whoosh's own writer (`processes` writer processes)."""
     ix = whoosh_index.create_in(str(path), build_schema())
-    writer = ix.writer(**writer_options(len(docs)))
+    writer = ix.writer(**writer_options(processes))
     try:
         for done, (doc, analysis) in enumerate(zip(docs, analysed, strict=True), start=1):
             writer.add_document(**prepare_document(doc, decompounder, analysis))
@@ -218,13 +230,10 @@ def build_processes(count: int) -> int:
     return cores
 
 
-def writer_options(count: int) -> dict:
-    """Whoosh writer options for a build of `count` documents: a large build hands the
-    prepared documents to one writer process per core, each writing its own segment (kept
-    apart: the snapshot reads several segments anyway). Writing, not analysis, is most of
-    a build's time; a pool analysing the documents saved nothing on two cores (the results
-    cost as much to send back as to compute)."""
-    processes = build_processes(count)
+def writer_options(processes: int) -> dict:
+    """Whoosh writer options for a build over `processes` processes: the prepared documents
+    are handed to one writer process each, each writing its own segment (kept apart: the
+    snapshot reads several segments anyway)."""
     if processes < 2:
         return {"limitmb": 256}
     return {"limitmb": 256 // processes, "procs": processes, "multisegment": True, "batchsize": BUILD_BATCH}

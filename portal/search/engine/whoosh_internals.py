@@ -9,15 +9,22 @@ attributes moves, this is the only module to change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import numpy as np
+from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
+from whoosh.formats import Frequency
+from whoosh.index import Index
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
-from whoosh.util.numeric import byte_to_length
+from whoosh.system import emptybytes, pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
 
 BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 SEGMENT_SUFFIX = ".seg"
@@ -99,3 +106,150 @@ def posting_blocks(matcher) -> Iterable[tuple[np.ndarray, np.ndarray]]:
             counts = np.array(weights, dtype=np.float64)
         yield ids, counts
         matcher._next_block()
+
+
+# ---- writing a segment directly
+
+TOKENS = SpaceSeparatedTokenizer().expression  # how Whoosh splits a pre-tokenised text
+
+
+class _NoPool:
+    """Stands in for the writer's posting pool: the postings are handed to the field
+    writer directly, so there is nothing to sort or clean up."""
+
+    def iter_postings(self):
+        return iter(())
+
+    def cleanup(self) -> None:
+        pass
+
+
+class SegmentBuilder:
+    """Writes one new segment of `ix` through Whoosh's own codec writers (the per-document
+    writer and the field writer of a `SegmentWriter`), without its per-token pipeline and
+    its sorting pool.
+
+    Text fields with the `Frequency` format (pre-tokenised: terms joined by spaces) are split
+    here and their postings gathered per field and term (document numbers and frequencies
+    in arrays); other indexed fields go through the field's own `index`. What is written is
+    what `SegmentWriter.add_document` and `commit` write for the same documents: the same
+    stored fields, columns, lengths, terms, postings (weight = frequency, value = varint of
+    the frequency) and term statistics.
+    """
+
+    def __init__(self, ix: Index, *, lock: bool) -> None:
+        self.writer = SegmentWriter(ix, _lk=lock)
+        self.writer.pool.cleanup()
+        self.writer.pool = _NoPool()
+        self.schema = ix.schema
+        self._split = {name for name, field in self.schema.items()
+                       if field.indexed and type(field.format) is Frequency
+                       and field.format.field_boost == 1.0 and not field.vector
+                       and not field.separate_spelling()}
+        self._postings: dict[str, dict[str, array]] = {name: {} for name in self.schema.names()}
+        self._other: list[tuple[str, bytes, int, float, bytes]] = []
+
+    def add(self, fields: dict) -> None:
+        writer, schema = self.writer, self.schema
+        perdoc, docnum = writer.perdocwriter, writer.docnum
+        perdoc.start_doc(docnum)
+        for name in sorted(fields):
+            if name.startswith("_"):
+                continue
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if name in self._split:
+                counts = Counter(TOKENS.findall(value))
+                if field.scorable:
+                    length = sum(counts.values())
+                # The length the field writer is given is the one the lengths column keeps.
+                stored = byte_to_length(length_to_byte(length)) if length else 0
+                terms = self._postings[name]
+                for term, freq in counts.items():
+                    postings = terms.get(term)
+                    if postings is None:
+                        postings = terms[term] = array("q")
+                    postings.extend((docnum, freq, stored))
+            elif field.indexed:
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    if field.scorable:
+                        length += freq
+                    self._other.append((name, tbytes, docnum, weight, vbytes))
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        writer._added = True
+        writer.docnum += 1
+
+    def _items(self):
+        """(field, term bytes, docnum, weight, value bytes, length) sorted as Whoosh's pool
+        sorts them (UTF-8 bytes sort as the code points do)."""
+        lengths = self.writer.per_document_reader()
+        try:
+            other: dict[str, list] = {}
+            for item in sorted(self._other):
+                other.setdefault(item[0], []).append(item)
+            for name in sorted(set(other) | {n for n, terms in self._postings.items() if terms}):
+                if name in other:
+                    for fieldname, btext, docnum, weight, value in other[name]:
+                        yield fieldname, btext, docnum, weight, value or emptybytes, \
+                            lengths.doc_field_length(docnum, fieldname)
+                    continue
+                terms = self._postings[name]
+                for term in sorted(terms):
+                    btext = term.encode("utf-8")
+                    postings = terms[term]
+                    for i in range(0, len(postings), 3):
+                        freq = postings[i + 1]
+                        yield name, btext, postings[i], float(freq), pack_uint(freq), postings[i + 2]
+        finally:
+            lengths.close()
+
+    def finish(self):
+        """Writes the segment's files and returns the segment (not yet in any TOC)."""
+        writer = self.writer
+        writer.perdocwriter.close()
+        fieldwriter = writer.fieldwriter
+        lastfn = lasttext = None
+        for name, btext, docnum, weight, value, length in self._items():
+            if name != lastfn:
+                if lasttext is not None:
+                    fieldwriter.finish_term()
+                if lastfn is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(name, self.schema[name])
+                lastfn, lasttext = name, None
+            if btext != lasttext:
+                if lasttext is not None:
+                    fieldwriter.finish_term()
+                fieldwriter.start_term(btext)
+                lasttext = btext
+            fieldwriter.add(docnum, weight, value, length)
+        if lasttext is not None:
+            fieldwriter.finish_term()
+        if lastfn is not None:
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        writer._close_segment()
+        writer._assemble_segment()
+        return writer.get_segment()
+
+    def commit(self, segments: Sequence = ()) -> None:
+        """Finishes this segment and makes `segments` and it the index's segments."""
+        if self.writer.docnum:
+            segments = [*segments, self.finish()]
+        else:
+            self.writer._close_segment()  # its empty files are removed with the TOC's leftovers
+        self.writer._commit_toc(list(segments))
+        self.writer._finish()
+
+    def cancel(self) -> None:
+        self.writer.cancel()
+
+    def discard_temporary(self) -> None:
+        """A builder whose segment is committed by another: remove its temporary files."""
+        self.writer._tempstorage.destroy()
