@@ -46,6 +46,8 @@ LANGUAGE_CODE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 LIST_FIELDS = ("target_groups", "languages", "referrers", "start_dates")
 # The format nests four levels (list, record, translations, language); more is not an import file.
 MAX_NESTING = 8
+FLUSH_EVERY = 500  # records written between flushes
+LOOKUP_CHUNK = 500  # external ids per query for the records' existing interventions
 
 
 class ImportFileError(InvalidInput):
@@ -453,11 +455,14 @@ def import_records(
         report.errors.extend(_foreign_rows(clean, records, only_organisation))
     if report.errors:
         return report
-    writer = _Writer(report, actor)
+    writer = _Writer(report, actor, clean)
     for done, record in enumerate(clean, start=1):
         writer.write(record)
+        if done % FLUSH_EVERY == 0:
+            writer.flush()
         if progress:
             progress(done, len(clean))
+    writer.flush()
     if dry_run:
         db.session.rollback()
         return report
@@ -490,35 +495,62 @@ def _foreign_rows(clean, records, organisation: Organisation) -> list[RowError]:
 
 
 class _Writer:
-    """Upserts clean records, caching organisations, units and taxonomy lookups."""
+    """Upserts clean records, caching organisations, units and taxonomy lookups.
 
-    def __init__(self, report: ImportReport, actor: Any = None) -> None:
+    The records' existing interventions are read per organisation in a few queries, and the
+    rows are flushed every `FLUSH_EVERY` records rather than one record at a time; the audit
+    events (which name a new intervention's id) follow each flush, in the records' order.
+    """
+
+    def __init__(self, report: ImportReport, actor: Any = None, records: Iterable[CleanRecord] = ()) -> None:
         self.report = report
         self.actor = actor
         self.vocabularies = {vocabulary: terms_by_code(vocabulary) for vocabulary in Vocabulary}
         self.organisations: dict[str, Organisation] = {}
+        self.external_ids: dict[str, list[str]] = {}
+        for record in records:
+            self.external_ids.setdefault(record.municipality_code, []).append(record.external_id)
+        self.existing: dict[str, dict[str, Intervention]] = {}
+        self.audit_later: list[Callable[[], None]] = []
 
     def write(self, record: CleanRecord) -> None:
         organisation = self._organisation(record)
-        intervention = db.session.execute(
-            db.select(Intervention).where(
-                Intervention.organisation_id == organisation.id,
-                Intervention.external_id == record.external_id,
-            )
-        ).scalar_one_or_none()
+        intervention = self._existing(organisation, record)
         is_new = intervention is None
         if is_new:
             intervention = Intervention(organisation=organisation, external_id=record.external_id)
         with db.session.no_autoflush:
             changes = apply_intervention(intervention, self._values(organisation, record), actor=self.actor,
-                                         action="create" if is_new else "update")
+                                         action="create" if is_new else "update",
+                                         audit_later=self.audit_later)
         if is_new:
             self.report.created.append(record.external_id)
         elif changes:
             self.report.updated.append(record.external_id)
         else:
             self.report.unchanged.append(record.external_id)
+
+    def flush(self) -> None:
         db.session.flush()
+        pending, self.audit_later = self.audit_later, []
+        for record in pending:
+            record()
+        db.session.flush()
+
+    def _existing(self, organisation: Organisation, record: CleanRecord) -> Intervention | None:
+        code = record.municipality_code
+        if code not in self.existing:
+            ids = self.external_ids.get(code) or [record.external_id]
+            found: dict[str, Intervention] = {}
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                found.update((item.external_id, item) for item in db.session.execute(
+                    db.select(Intervention).where(
+                        Intervention.organisation_id == organisation.id,
+                        Intervention.external_id.in_(ids[start : start + LOOKUP_CHUNK]),
+                    )
+                ).scalars())
+            self.existing[code] = found
+        return self.existing[code].get(record.external_id)
 
     def _organisation(self, record: CleanRecord) -> Organisation:
         code = record.municipality_code

@@ -10,8 +10,10 @@ So a record typed into the form and the same record imported end up identical.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -68,13 +70,19 @@ class InterventionValues:
 
 def email_problem(address: str | None) -> str | None:
     """Why ``address`` is not an e-mail address (the same rule as the editor's form), else None."""
-    if not address:
+    if not address or _valid_email(address):
         return None
+    return str(_l("Enter a valid e-mail address."))
+
+
+@lru_cache(maxsize=4096)
+def _valid_email(address: str) -> bool:
+    """An import checks each address twice and many records share one; the answer is pure."""
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError:
-        return str(_l("Enter a valid e-mail address."))
-    return None
+        return False
+    return True
 
 
 def check(values: InterventionValues) -> dict[str, str]:
@@ -109,11 +117,15 @@ def _stored_text(name: str, value: Any) -> str | None:
 
 
 def apply_intervention(intervention: Intervention, values: InterventionValues, *, actor: Any,
-                       action: str) -> dict[str, list[Any]]:
+                       action: str, audit_later: list[Callable[[], None]] | None = None) -> dict[str, list[Any]]:
     """Check, sanitise and set ``values``; audit ``action`` with the difference, which it returns.
 
     Nothing is changed (and nothing audited) when the intervention already holds the values.
     Raises :class:`InvalidInput` with every problem. The caller commits.
+
+    With ``audit_later`` (a writer of many records) a new intervention is not flushed here to
+    get its id: the audit event is appended to the list, to be recorded in order (call each)
+    after the caller's flush, when the id exists.
     """
     errors = check(values)
     if errors:
@@ -136,15 +148,24 @@ def apply_intervention(intervention: Intervention, values: InterventionValues, *
         intervention.published_at = utcnow()
     if is_new:
         db.session.add(intervention)
-        db.session.flush()  # the audit event names the new record
+        if audit_later is None:
+            db.session.flush()  # the audit event names the new record
     after = snapshot(intervention)
     changes = {name: [None, _jsonable(value)] for name, value in after.items()
                if value not in (None, "", [], {})} if is_new else diff(before, after)
     if changes:
         if not is_new:
             intervention.updated_at = utcnow()  # bumps the version even when only related rows changed
-        audit.record(action, "intervention", intervention.id, actor=actor,
-                     organisation_id=values.organisation.id, changes=changes)
+        organisation_id = values.organisation.id
+
+        def record() -> None:
+            audit.record(action, "intervention", intervention.id, actor=actor,
+                         organisation_id=organisation_id, changes=changes)
+
+        if audit_later is None:
+            record()
+        else:
+            audit_later.append(record)
     return changes
 
 
