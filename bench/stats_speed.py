@@ -66,7 +66,7 @@ def timed(function, runs: int) -> tuple[float, float]:
 def generate(count: int, seed: int = 100) -> None:
     """``count`` requests with their events, by bulk INSERT (the portal's tables, its enums)."""
     from portal.accounts.models import User
-    from portal.booking.models import BookingEvent, BookingRequest
+    from portal.booking.models import BookingEvent, BookingRequest, BookingStatus
     from portal.catalogue.models import Intervention, Organisation, OrganisationKind
     from portal.extensions import db
     from portal.timeutil import utcnow
@@ -88,8 +88,11 @@ def generate(count: int, seed: int = 100) -> None:
         final = rng.choices(finals, WEIGHTS)[0]
         created = now - timedelta(days=rng.randrange(548), minutes=rng.randrange(600))
         outcome = rng.choice(["work", "work", "studies", "other"]) if final == "completed" else None
-        reason = rng.choice(["no_places", "ill", "other", "did_not_come"]) if final in ("declined", "interrupted") else None
+        ended_early = final in ("declined", "interrupted")
+        reason = rng.choice(["no_places", "ill", "other", "did_not_come"]) if ended_early else None
         moment, previous = created, "submitted"
+        steps = BookingRequest()  # its `reach` keeps the step columns, as the portal's lifecycle does
+        steps.reach(BookingStatus.SUBMITTED, created)
         batch_events.append({"request_id": request_id, "created_at": created, "action": "submit",
                              "from_status": None, "to_status": "submitted", "note": ""})
         for step in PATHS[final]:
@@ -98,6 +101,7 @@ def generate(count: int, seed: int = 100) -> None:
                                  "from_status": previous, "to_status": step, "note": "",
                                  "outcome": outcome if step == "completed" else None,
                                  "reason_code": reason if step in ("declined", "interrupted") else None})
+            steps.reach(BookingStatus(step), moment)
             previous = step
         batch_requests.append({
             "id": request_id, "reference": f"BR-B-{request_id:08d}", "owner_mail_held": False,
@@ -108,14 +112,16 @@ def generate(count: int, seed: int = 100) -> None:
             "adaptation_needs": "", "message": "", "holds_place": False, "outcome": outcome,
             "reason_code": reason, "reason_text": "", "created_at": created, "updated_at": moment,
             "closed_at": moment if final in ("declined", "withdrawn", "completed", "interrupted") else None,
-            "version": 1,
+            "version": 1, "reached_steps": steps.reached_steps, "accepted_at": steps.accepted_at,
+            "decided_at": steps.decided_at, "started_at": steps.started_at,
         })
         if len(batch_requests) >= 5000:
             _flush(requests_table, events_table, batch_requests, batch_events)
     _flush(requests_table, events_table, batch_requests, batch_events)
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as connection:
-            connection.execute(sa.text("SELECT setval('booking_requests_id_seq', (SELECT max(id) FROM booking_requests))"))
+            connection.execute(sa.text(
+                "SELECT setval('booking_requests_id_seq', (SELECT max(id) FROM booking_requests))"))
             connection.execute(sa.text("ANALYZE"))
     else:
         with db.engine.begin() as connection:

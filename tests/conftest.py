@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from portal import create_app
 from portal.extensions import db
 from tests import factories
+from tests.isolated_client import RequestIsolatingClient
 from tests.settings import portal_settings
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -114,12 +114,7 @@ def database_url(backend, request, tmp_path) -> str:
 @pytest.fixture
 def app(backend, database_url, tmp_path):
     app = create_app(portal_settings(database_url, tmp_path))
-
-    @app.before_request
-    def _forget_previous_request_user():
-        # The test's app context (and its g) outlives each request; a real request has its own.
-        g.pop("_login_user", None)
-
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         app.extensions["search"].rebuild()  # an empty index; changes reach it through index jobs
         yield app

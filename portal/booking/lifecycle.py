@@ -78,9 +78,11 @@ def transition(actor: Any, booking: BookingRequest, name: str,
             booking.reason_text = decision.reason_text.strip()
         if step.needs_outcome:
             booking.outcome = decision.outcome
+        now = utcnow()
         if step.target in CLOSED_STATUSES:
-            booking.closed_at = utcnow()
-        db.session.add(BookingEvent(
+            booking.closed_at = now
+        booking.reach(step.target, now)
+        db.session.add(BookingEvent(created_at=now, 
             request=booking, actor_id=getattr(actor, "id", None), action=step.name,
             from_status=before, to_status=step.target, note=decision.note.strip(),
             reason_code=decision.reason if step.needs_reason else None,

@@ -35,6 +35,14 @@ class BookingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# Stored in `BookingRequest.reached_steps`: never renumber a status.
+STEP_BITS = {
+    BookingStatus.SUBMITTED: 1, BookingStatus.RECEIVED: 2, BookingStatus.ACCEPTED: 4,
+    BookingStatus.WAITLISTED: 8, BookingStatus.DECLINED: 16, BookingStatus.STARTED: 32,
+    BookingStatus.COMPLETED: 64, BookingStatus.INTERRUPTED: 128, BookingStatus.WITHDRAWN: 256,
+    BookingStatus.CANCELLED: 512,
+}
+
 NEW_STATUSES = frozenset({BookingStatus.SUBMITTED})
 OPEN_STATUSES = frozenset({
     BookingStatus.SUBMITTED, BookingStatus.RECEIVED, BookingStatus.WAITLISTED,
@@ -142,7 +150,25 @@ class BookingRequest(db.Model):
     anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
+    # The steps the request reached, kept beside its events by `reach` so that the follow-up
+    # counts and times requests without aggregating their events: a bit per `STEP_BITS`
+    # status, and when it was first accepted, first decided on and first started.
+    reached_steps: Mapped[int] = mapped_column(default=0, server_default="0")
+    accepted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+
     __mapper_args__ = {"version_id_col": version}
+
+    def reach(self, status: BookingStatus, at: datetime) -> None:
+        """Note that the request reached ``status`` at ``at`` (with the event that says so)."""
+        self.reached_steps = (self.reached_steps or 0) | STEP_BITS[status]
+        if status is BookingStatus.ACCEPTED and self.accepted_at is None:
+            self.accepted_at = at
+        if status in (BookingStatus.ACCEPTED, BookingStatus.DECLINED) and self.decided_at is None:
+            self.decided_at = at
+        if status is BookingStatus.STARTED and self.started_at is None:
+            self.started_at = at
 
     intervention: Mapped[Intervention] = relationship()
     unit: Mapped[Unit | None] = relationship()

@@ -195,8 +195,10 @@ def _store_new(booking: BookingRequest, actor: Any, key: str | None, *, template
         booking.reference = next_reference()
         db.session.add(booking)
         db.session.flush()
+        now = utcnow()
+        booking.reach(BookingStatus.SUBMITTED, now)
         event = BookingEvent(request=booking, actor_id=getattr(actor, "id", None), action="submit",
-                             from_status=None, to_status=BookingStatus.SUBMITTED)
+                             from_status=None, to_status=BookingStatus.SUBMITTED, created_at=now)
         db.session.add(event)
         audit.record("submit", "booking_request", booking.id, actor=actor,
                      organisation_id=booking.owner_organisation_id,

@@ -90,11 +90,20 @@ def _reference_data(name: str, read: Callable[[], T]) -> T:
 
 
 @event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_reference_data(*_args) -> None:
+def _forget_reference_data_on_write(session: Session, _context) -> None:
     global _write_generation
     _write_generation += 1
+    session.info["reference_data_written"] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_reference_data_at_the_end_of_a_write(session: Session) -> None:
+    # What was read while the write was open may hold it (or, after a rollback, what never was);
+    # a transaction that only read leaves the shared copy alone.
+    global _write_generation
+    if session.info.pop("reference_data_written", False):
+        _write_generation += 1
 
 
 def load_taxonomy(path: Path = TAXONOMY_FILE) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, g, has_request_context, redirect, request
-from flask_babel import refresh
 from werkzeug.routing import BaseConverter
 
 DEFAULT_LOCALE = "sv"
@@ -118,9 +117,7 @@ def init_app(app: Flask) -> None:
 
     @app.url_value_preprocessor
     def pull_language(_endpoint, values):
-        # Reset every request: an app context (and its g) may outlive one request.
         g.lang_code = values.pop("lang_code") if values and "lang_code" in values else None
-        refresh()
 
     @app.url_defaults
     def keep_language(endpoint, values):

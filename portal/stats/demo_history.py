@@ -111,6 +111,8 @@ def load_history(demo_users: list[str]) -> int:
                                        reason_code=reason if step in ("declined", "interrupted") else None))
             previous = BookingStatus(step)
         booking.events = events
+        for event in events:
+            booking.reach(event.to_status, event.created_at)
         booking.updated_at = moment
         if BookingStatus(final) in CLOSED_STATUSES:
             booking.closed_at = moment

@@ -3,7 +3,8 @@
 Each function takes a ``Scope`` (period, optional owning municipality, intervention type
 and organisation) and returns plain counts keyed by the grouping columns; ``figures``
 turns them into suppressed tables. A request is counted in the period it was sent in;
-the steps it reached come from its events (``BookingEvent``), which anonymisation keeps.
+the steps it reached and when are kept on the request beside its events
+(``BookingRequest.reach``), so no query aggregates events; anonymisation keeps both.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, literal_column, or_
 
-from portal.booking.models import BookingEvent, BookingRequest, BookingStatus
+from portal.booking.models import STEP_BITS, BookingRequest, BookingStatus
 from portal.catalogue.models import Intervention, Organisation, TaxonomyTerm
 from portal.extensions import db
 
@@ -39,7 +40,6 @@ class Scope:
 FUNNEL_STEPS = (BookingStatus.RECEIVED, BookingStatus.WAITLISTED, BookingStatus.ACCEPTED,
                 BookingStatus.DECLINED, BookingStatus.STARTED, BookingStatus.COMPLETED,
                 BookingStatus.INTERRUPTED, BookingStatus.WITHDRAWN, BookingStatus.CANCELLED)
-DECISIONS = (BookingStatus.ACCEPTED, BookingStatus.DECLINED)
 
 
 def _dialect() -> str:
@@ -63,20 +63,8 @@ def _in_scope(statement, scope: Scope):
     return statement
 
 
-def _steps(scope: Scope):
-    """Per request of the scope: when it was first accepted, decided on and started."""
-    event = BookingEvent
-    first = lambda statuses: func.min(case((event.to_status.in_(statuses), event.created_at)))  # noqa: E731
-    requests = _in_scope(db.select(BookingRequest.id), scope).scalar_subquery()
-    return (
-        db.select(event.request_id.label("request_id"),
-                  first([BookingStatus.ACCEPTED]).label("accepted_at"),
-                  first(list(DECISIONS)).label("decided_at"),
-                  first([BookingStatus.STARTED]).label("started_at"))
-        .where(event.request_id.in_(requests))
-        .group_by(event.request_id)
-        .subquery("steps")
-    )
+def _reached(status: BookingStatus):
+    return BookingRequest.reached_steps.op("&")(STEP_BITS[status]) != 0
 
 
 def _count_if(condition):
@@ -85,16 +73,13 @@ def _count_if(condition):
 
 def flows(scope: Scope) -> list[dict]:
     """Home municipality × owning organisation: requests, accepted, started, completed."""
-    steps = _steps(scope)
     home = BookingRequest.home_municipality
     statement = _in_scope(
         db.select(home.label("home"), BookingRequest.owner_organisation_id.label("owner"),
                   func.count().label("requests"),
-                  func.count(steps.c.accepted_at).label("accepted"),
-                  func.count(steps.c.started_at).label("started"),
-                  _count_if(BookingRequest.status == BookingStatus.COMPLETED).label("completed"))
-        .select_from(BookingRequest)
-        .outerjoin(steps, steps.c.request_id == BookingRequest.id),
+                  func.count(BookingRequest.accepted_at).label("accepted"),
+                  func.count(BookingRequest.started_at).label("started"),
+                  _count_if(BookingRequest.status == BookingStatus.COMPLETED).label("completed")),
         scope,
     ).group_by(home, BookingRequest.owner_organisation_id)
     return [dict(row._mapping) | {"home": row.home or ""} for row in db.session.execute(statement)]
@@ -128,16 +113,11 @@ def _value(value, default=None):
 
 def funnel(scope: Scope) -> dict[str, int]:
     """How many requests reached each step (``"requests"``: how many were sent)."""
-    requests = _in_scope(db.select(BookingRequest.id), scope).scalar_subquery()
-    reached = db.session.execute(
-        db.select(BookingEvent.to_status, func.count(func.distinct(BookingEvent.request_id)))
-        .where(BookingEvent.request_id.in_(requests), BookingEvent.to_status.in_(FUNNEL_STEPS))
-        .group_by(BookingEvent.to_status)
-    ).all()
-    counts = {BookingStatus(status).value: count for status, count in reached}
-    counts["requests"] = db.session.execute(
-        _in_scope(db.select(func.count()).select_from(BookingRequest), scope)).scalar_one()
-    return counts
+    row = db.session.execute(_in_scope(
+        db.select(func.count().label("requests"),
+                  *[_count_if(_reached(status)).label(status.value) for status in FUNNEL_STEPS]),
+        scope)).one()
+    return {name: int(count or 0) for name, count in row._mapping.items() if count or name == "requests"}
 
 
 def decline_reasons(scope: Scope) -> dict[str, int]:
@@ -158,14 +138,13 @@ def _days_between(later, earlier):
     return func.julianday(later) - func.julianday(earlier)
 
 
-def _median(days, steps, scope: Scope, *, present) -> tuple[float | None, int]:
+def _median(days, scope: Scope, *, present) -> tuple[float | None, int]:
     """The median of ``days`` over the requests where ``present`` holds, and how many they are."""
     ranked = _in_scope(
         db.select(days.label("days"),
                   func.row_number().over(order_by=days).label("position"),
                   func.count().over().label("size"))
         .select_from(BookingRequest)
-        .join(steps, steps.c.request_id == BookingRequest.id)
         .where(present),
         scope,
     ).subquery("ranked")
@@ -178,13 +157,13 @@ def _median(days, steps, scope: Scope, *, present) -> tuple[float | None, int]:
 
 def waiting(scope: Scope) -> dict[str, tuple[float | None, int]]:
     """Median days from request to decision and from acceptance to start (with their sizes)."""
-    steps = _steps(scope)
+    request = BookingRequest
     return {
-        "request_to_decision": _median(_days_between(steps.c.decided_at, BookingRequest.created_at), steps,
-                                       scope, present=steps.c.decided_at.is_not(None)),
-        "acceptance_to_start": _median(_days_between(steps.c.started_at, steps.c.accepted_at), steps, scope,
-                                       present=and_(steps.c.started_at.is_not(None),
-                                                    steps.c.accepted_at.is_not(None))),
+        "request_to_decision": _median(_days_between(request.decided_at, request.created_at), scope,
+                                       present=request.decided_at.is_not(None)),
+        "acceptance_to_start": _median(_days_between(request.started_at, request.accepted_at), scope,
+                                       present=and_(request.started_at.is_not(None),
+                                                    request.accepted_at.is_not(None))),
     }
 
 
@@ -208,9 +187,7 @@ def capacity(scope: Scope) -> list[dict]:
         .select_from(BookingRequest)
         .join(Intervention, Intervention.id == BookingRequest.intervention_id)
         .join(TaxonomyTerm, TaxonomyTerm.id == Intervention.type_id)
-        .where(BookingRequest.id.in_(
-            db.select(BookingEvent.request_id).where(BookingEvent.to_status == BookingStatus.ACCEPTED)
-            .scalar_subquery())),
+        .where(BookingRequest.accepted_at.is_not(None)),
         scope,
     ).group_by(BookingRequest.owner_organisation_id, TaxonomyTerm.code)
     offered = (
@@ -242,10 +219,9 @@ def capacity(scope: Scope) -> list[dict]:
 def participants(scope: Scope) -> dict[str, int]:
     """Participants (requests that started) by gender."""
     gender = BookingRequest.gender
-    started = db.select(BookingEvent.request_id).where(BookingEvent.to_status == BookingStatus.STARTED)
     statement = _in_scope(
         db.select(gender, func.count()).select_from(BookingRequest)
-        .where(BookingRequest.id.in_(started.scalar_subquery())), scope,
+        .where(BookingRequest.started_at.is_not(None)), scope,
     ).group_by(gender)
     counts: dict[str, int] = {}
     for key, count in db.session.execute(statement):

@@ -98,6 +98,8 @@ def store(plans: list[Planned], requester_organisation_id: int | None = None) ->
         if plan.final in ("completed", "interrupted", "declined", "withdrawn"):
             booking.closed_at = moment
         booking.events = events
+        for event in events:  # what the lifecycle keeps beside each event it writes
+            booking.reach(event.to_status, event.created_at)
         db.session.add(booking)
         requests.append(booking)
     db.session.commit()

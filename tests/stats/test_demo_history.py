@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from portal.accounts.models import Role
 from portal.booking.models import BookingRequest, BookingStatus, Gender
-from portal.demo import load_demo
 from portal.extensions import db
 from portal.stats.models import FollowUpPrompt, StatsTarget
 
