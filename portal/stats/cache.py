@@ -8,11 +8,11 @@ index lookups, where the figures themselves scan every request of the period.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from threading import Lock
 from typing import Any
 
+from cachetools import LRUCache
 from flask import current_app
 from sqlalchemy import func
 
@@ -23,19 +23,16 @@ SIZE = 64
 
 class FigureCache:
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple, Any] = OrderedDict()
+        self.entries: LRUCache[tuple, Any] = LRUCache(maxsize=SIZE)
         self.lock = Lock()
 
     def get_or_compute(self, key: tuple, compute: Callable[[], Any]) -> Any:
         with self.lock:
             if key in self.entries:
-                self.entries.move_to_end(key)
                 return self.entries[key]
         value = compute()
         with self.lock:
             self.entries[key] = value
-            while len(self.entries) > SIZE:
-                self.entries.popitem(last=False)
         return value
 
 
