@@ -9,7 +9,9 @@ from portal.catalogue.models import Intervention
 from portal.i18n import LANGUAGES
 
 
-def document_for(intervention: Intervention) -> dict[str, Any]:
+def document_for(intervention: Intervention, term_labels: dict[int, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The engine's document of `intervention`; `term_labels` (a dict kept over many calls, as
+    a rebuild does) keeps each taxonomy term's labels per locale, so they are gathered once."""
     organisation = intervention.organisation
     return {
         "id": intervention.id,
@@ -35,13 +37,18 @@ def document_for(intervention: Intervention) -> dict[str, Any]:
             t.locale: {"title": t.title, "summary": t.summary or "", "description": t.description or ""}
             for t in intervention.translations
         },
-        "labels": labels_for(intervention),
+        "labels": labels_for(intervention, term_labels),
         "eligible": eligibility_keys(intervention),
     }
 
 
-def labels_for(intervention: Intervention) -> dict[str, str]:
+def labels_for(intervention: Intervention, term_labels: dict[int, dict[str, str]] | None = None) -> dict[str, str]:
     """The type's and target groups' labels joined per locale, so that a query in any
     interface language finds the intervention by what it is and whom it is for."""
-    terms = [intervention.type, *intervention.target_groups]
-    return {locale: " ".join(term.label(locale) for term in terms) for locale in LANGUAGES}
+    term_labels = {} if term_labels is None else term_labels
+    terms = []
+    for term in [intervention.type, *intervention.target_groups]:
+        if term.id not in term_labels:
+            term_labels[term.id] = {locale: term.label(locale) for locale in LANGUAGES}
+        terms.append(term_labels[term.id])
+    return {locale: " ".join(labels[locale] for labels in terms) for locale in LANGUAGES}

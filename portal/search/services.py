@@ -178,7 +178,8 @@ class SearchService:
         """Build a fresh index beside the old one and swap it in; returns the count."""
         with self._rebuild_lock:
             mark = db.session.execute(db.select(func.max(IndexJob.id))).scalar() or 0
-            documents = [document_for(item) for item in _all_published()]
+            term_labels: dict[int, dict[str, str]] = {}  # each term's labels gathered once
+            documents = [document_for(item, term_labels) for item in _all_published()]
             count = self.index.rebuild(documents, progress=progress, mark=mark)
         self.sync()  # changes committed while the documents were read
         return count

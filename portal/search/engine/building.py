@@ -134,8 +134,7 @@ def _write_slice(folder: str, docs: Sequence[dict], mark: dict | None, channel) 
             builder.add(prepare_document(doc, decompounder, analysis))
         if mark is not None:
             builder.add(mark)
-        segment = builder.finish()
-        builder.discard_temporary()
+        segment = builder.finish()  # the temporary directory is shared: the parent removes it
         channel.send(("segment", segment))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
         try:

@@ -44,7 +44,7 @@ VOCABULARY_FILE = "vocabulary.json"
 BUILD_PREFIX = "index-"
 STAGING_PREFIX = "building-"
 ABANDONED_STAGING_SECONDS = 6 * 3600
-PARALLEL_BUILD_MIN = 2000  # documents; below, starting the writer processes costs more than it saves
+PARALLEL_BUILD_MIN = 500  # documents; below, forking the writer processes costs more than it saves
 BUILD_BATCH = 100  # documents handed to a writer process at a time
 
 

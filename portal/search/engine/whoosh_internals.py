@@ -249,7 +249,3 @@ class SegmentBuilder:
 
     def cancel(self) -> None:
         self.writer.cancel()
-
-    def discard_temporary(self) -> None:
-        """A builder whose segment is committed by another: remove its temporary files."""
-        self.writer._tempstorage.destroy()
