@@ -95,6 +95,22 @@ def test_participants_headline(planned, exact):
                                          for plan in planned)
 
 
+def test_capacity_offered_and_taken(planned, exact, app):
+    from portal.catalogue.models import Intervention, Organisation, Vocabulary
+    from portal.catalogue.taxonomy import label_of
+    from portal.extensions import db
+
+    names = dict(db.session.execute(db.select(Organisation.id, Organisation.name)).all())
+    offered = Counter()
+    for item in db.session.execute(db.select(Intervention).where(Intervention.status == "published")).scalars():
+        offered[(names[item.organisation_id], item.type.code)] += item.capacity
+    taken = Counter((names[plan.owner_id], plan.type_code) for plan in planned if plan.reached("accepted"))
+    rows = figures.capacity(SCOPE, "en").rows
+    shown = {(owner, label): (places, cell.value) for owner, label, places, cell in rows}
+    assert shown == {(owner, label_of(Vocabulary.TYPE, code, "en")): (places, taken[(owner, code)])
+                     for (owner, code), places in offered.items()}
+
+
 def all_cells(report) -> list[Cell]:
     flows, outcomes, funnel, headline = report
     cells = [cell for labelled in flows.by_measure.values() for cell in labelled.table.all_cells()]
