@@ -88,6 +88,14 @@ def empty_postgres_database(worker_id):
 
 
 @pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path) -> str:
+    """An empty database on each backend, for what `flask db upgrade` builds (no schema yet)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    return request.getfixturevalue("empty_postgres_database")
+
+
+@pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
 

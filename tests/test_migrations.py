@@ -1,19 +1,11 @@
 """Every schema change is a migration: upgrading an empty database gives the models' schema."""
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from portal import create_app
 from portal.extensions import db
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'empty.db'}"
-    return request.getfixturevalue("empty_postgres_database")
 
 
 def test_upgrade_from_empty_matches_the_models(empty_database_url, tmp_path):

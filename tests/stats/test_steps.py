@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
@@ -40,15 +39,8 @@ def test_the_lifecycle_and_the_demo_keep_the_steps_of_the_events(app):
             for request in requests} == expected
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def migrated_database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrated.db'}"
-    return request.getfixturevalue("empty_postgres_database")
-
-
-def test_the_migration_fills_the_steps_in_from_the_events(migrated_database_url, tmp_path):
-    app = create_app(portal_settings(migrated_database_url, tmp_path))
+def test_the_migration_fills_the_steps_in_from_the_events(empty_database_url, tmp_path):
+    app = create_app(portal_settings(empty_database_url, tmp_path))
     with app.app_context():
         upgrade()
         load_demo()
