@@ -685,7 +685,8 @@ def gunicorn(database_url: str, index_dir: Path, workdir: Path, workers: int) ->
     """A gunicorn serving the benchmark portal on a free loopback port; always stopped."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SEARCH_INDEX_DIR=str(index_dir),
-               SECRET_KEY=uuid.uuid4().hex, QUEUE_IMMEDIATE="true", PORTAL_ENV="benchmark")
+               SECRET_KEY=uuid.uuid4().hex, QUEUE_IMMEDIATE="true", PORTAL_ENV="benchmark",
+               API_RATE_LIMIT="1000000 per minute")  # the public API's per-address limit would answer 429
     log = open(workdir / "gunicorn.log", "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "300",
