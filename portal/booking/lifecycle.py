@@ -23,11 +23,12 @@ from portal.booking.models import (
     BookingEvent,
     BookingMessage,
     BookingRequest,
+    BookingStatus,
     Outcome,
     ReasonCode,
 )
 from portal.booking.notifications import notify
-from portal.booking.states import TRANSITIONS, Places
+from portal.booking.states import IMPLIED_RECEIPT, TRANSITIONS, Places
 from portal.booking.submission import check_text
 from portal.catalogue.models import Intervention
 from portal.catalogue.signals import send_interventions_changed
@@ -79,6 +80,9 @@ def transition(actor: Any, booking: BookingRequest, name: str,
         if step.needs_outcome:
             booking.outcome = decision.outcome
         now = utcnow()
+        if before is BookingStatus.SUBMITTED and step.name in IMPLIED_RECEIPT:
+            _record_receipt(booking, actor, now)
+            before = BookingStatus.RECEIVED
         if step.target in CLOSED_STATUSES:
             booking.closed_at = now
         booking.reach(step.target, now)
@@ -102,6 +106,13 @@ def transition(actor: Any, booking: BookingRequest, name: str,
         raise InvalidTransition(_l("Someone else changed the request at the same moment. "
                                    "Look at its new status and try again.")) from exc
     return booking
+
+
+def _record_receipt(booking: BookingRequest, actor: Any, at) -> None:
+    booking.reach(BookingStatus.RECEIVED, at)
+    db.session.add(BookingEvent(created_at=at, request=booking, actor_id=getattr(actor, "id", None),
+                                action="receive", from_status=BookingStatus.SUBMITTED,
+                                to_status=BookingStatus.RECEIVED, note=""))
 
 
 def _lock(request_id: int) -> BookingRequest:

@@ -58,9 +58,10 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         _t("receive", {S.SUBMITTED}, S.RECEIVED, Side.OWNER),
-        _t("accept", {S.RECEIVED, S.WAITLISTED}, S.ACCEPTED, Side.OWNER, places=Places.TAKE),
-        _t("waitlist", {S.RECEIVED}, S.WAITLISTED, Side.OWNER),
-        _t("decline", {S.RECEIVED, S.WAITLISTED}, S.DECLINED, Side.OWNER, needs_reason=True),
+        # A decision on a request not yet marked as received implies receiving it (see `IMPLIED_RECEIPT`).
+        _t("accept", {S.SUBMITTED, S.RECEIVED, S.WAITLISTED}, S.ACCEPTED, Side.OWNER, places=Places.TAKE),
+        _t("waitlist", {S.SUBMITTED, S.RECEIVED}, S.WAITLISTED, Side.OWNER),
+        _t("decline", {S.SUBMITTED, S.RECEIVED, S.WAITLISTED}, S.DECLINED, Side.OWNER, needs_reason=True),
         _t("start", {S.ACCEPTED}, S.STARTED, Side.OWNER),
         _t("complete", {S.STARTED}, S.COMPLETED, Side.OWNER, needs_outcome=True,
            places=Places.GIVE_BACK),
@@ -70,6 +71,10 @@ TRANSITIONS: dict[str, Transition] = {
         _t("withdraw", OPEN_STATUSES, S.WITHDRAWN, Side.REQUESTER, places=Places.GIVE_BACK),
     )
 }
+
+# The owner's decisions that, made on a submitted request, also record that it was received
+# (one event more, no notification more: the requester hears of the decision alone).
+IMPLIED_RECEIPT = frozenset({"accept", "waitlist", "decline"})
 
 
 def acts_for(user: Any, side: Side, request: BookingRequest) -> bool:

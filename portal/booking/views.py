@@ -297,7 +297,7 @@ def _get_visible(request_id: int):
 def _render_request(booking, *, forms: dict | None = None, message_form: MessageForm | None = None,
                     error=None, waitlist_offered: bool = False, status: int = 200):
     actions = states.available(current_user, booking)
-    action_forms = {step.name: ActionForm(prefix=step.name, formdata=None) for step in actions}
+    action_forms = {step.name: _step_form(step, formdata=None) for step in actions}
     action_forms.update(forms or {})
     side = states.side_of(current_user, booking)
     may_write = side is not None and not booking.is_own_application and booking.anonymised_at is None
@@ -317,11 +317,13 @@ def show_request(request_id: int):
     return _render_request(booking)
 
 
-def _step_form(step) -> ActionForm:
+def _step_form(step, **options) -> ActionForm:
     """The transition's form with only the fields its page shows: a value sent for any other
     field is neither validated (its error would be shown nowhere) nor used."""
-    form = ActionForm(prefix=step.name)
-    shown = {"note"} if step.needs_reason or step.needs_outcome or step.name in ("cancel", "withdraw") else set()
+    form = ActionForm(prefix=step.name, **options)
+    # Accepting may carry the start details to the requester.
+    with_note = step.needs_reason or step.needs_outcome or step.name in ("accept", "cancel", "withdraw")
+    shown = {"note"} if with_note else set()
     if step.needs_reason:
         shown |= {"reason", "reason_text"}
     if step.needs_outcome:

@@ -37,9 +37,9 @@ def test_the_table_is_the_lifecycle_of_the_design():
     S = BookingStatus
     expected = {
         "receive": ({S.SUBMITTED}, S.RECEIVED, Side.OWNER),
-        "accept": ({S.RECEIVED, S.WAITLISTED}, S.ACCEPTED, Side.OWNER),
-        "waitlist": ({S.RECEIVED}, S.WAITLISTED, Side.OWNER),
-        "decline": ({S.RECEIVED, S.WAITLISTED}, S.DECLINED, Side.OWNER),
+        "accept": ({S.SUBMITTED, S.RECEIVED, S.WAITLISTED}, S.ACCEPTED, Side.OWNER),
+        "waitlist": ({S.SUBMITTED, S.RECEIVED}, S.WAITLISTED, Side.OWNER),
+        "decline": ({S.SUBMITTED, S.RECEIVED, S.WAITLISTED}, S.DECLINED, Side.OWNER),
         "start": ({S.ACCEPTED}, S.STARTED, Side.OWNER),
         "complete": ({S.STARTED}, S.COMPLETED, Side.OWNER),
         "interrupt": ({S.ACCEPTED, S.STARTED}, S.INTERRUPTED, Side.OWNER),
@@ -180,6 +180,26 @@ def test_each_side_only_makes_its_own_transitions(region, client_for):
     assert snapshot(booking.id) == before
     # The requester's organisation may withdraw on the case officer's behalf.
     assert requester_editor.post(f"/booking/requests/{booking.id}/withdraw").status_code == 302
+
+
+def test_accepting_a_new_request_is_one_step_with_one_notification_and_one_mail(region, client_for):
+    from portal.booking.models import BookingNotification
+
+    booking = new_request(region)
+    count = lambda model: db.session.execute(db.select(db.func.count(model.id))).scalar_one()  # noqa: E731
+    notifications, mails = count(BookingNotification), count(OutboxMessage)
+    editor = client_for(region.hassleholm_editor)
+    page = text(editor.get(f"/en/booking/requests/{booking.id}"))
+    assert f'action="/en/booking/requests/{booking.id}/accept"' in page
+    response = editor.post(f"/en/booking/requests/{booking.id}/accept", data={"accept-note": "Start Monday 8:00."})
+    assert response.status_code == 302
+    db.session.expire_all()
+    booking = db.session.get(BookingRequest, booking.id)
+    assert booking.status is BookingStatus.ACCEPTED and booking.accepted_at is not None
+    assert [event.action for event in booking.events] == ["submit", "receive", "accept"]
+    assert booking.events[-1].note == "Start Monday 8:00."
+    assert count(BookingNotification) == notifications + 1
+    assert count(OutboxMessage) == mails + 1
 
 
 def test_a_transition_notifies_the_other_side_in_the_portal(region, client_for):
