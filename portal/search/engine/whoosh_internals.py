@@ -145,7 +145,7 @@ class SegmentBuilder:
         self._split = {name for name, field in self.schema.items()
                        if field.indexed and type(field.format) is Frequency
                        and field.format.field_boost == 1.0 and not field.vector
-                       and not field.separate_spelling()}
+                       and not field.separate_spelling() and not field.stored and not field.column_type}
         self._postings: dict[str, dict[str, array]] = {name: {} for name in self.schema.names()}
         self._other: list[tuple[str, bytes, int, float, bytes]] = []
 
@@ -162,6 +162,8 @@ class SegmentBuilder:
             field = schema[name]
             length = 0
             if name in self._split:
+                if not value:
+                    continue  # Whoosh's writer indexes and records nothing for it either
                 counts = Counter(TOKENS.findall(value))
                 if field.scorable:
                     length = sum(counts.values())
