@@ -46,7 +46,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from whoosh.util import IDCHARS
@@ -112,14 +111,6 @@ def hostile_file() -> st.SearchStrategy[tuple[bytes, str]]:
 # ------------------------------------------------------------------------- the world
 
 
-class IsolatedClient(FlaskClient):
-    """Every request in an application context of its own, as in production."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def world(app, make, no_csrf, monkeypatch):
     from portal.booking import services as booking
@@ -153,11 +144,11 @@ def world(app, make, no_csrf, monkeypatch):
         "unit_id": unit.id, "term_id": term.id, "job_id": job.id, "user_id": caseworker.id,
         "slug": owner.slug, "token": token, "lang_code": "en",
     }
-    admin_client = IsolatedClient(app, app.response_class, use_cookies=True)
+    admin_client = app.test_client()
     response = admin_client.post("/login", data={"email": admin.email, "password": factories.PASSWORD})
     assert response.status_code == 302
     return {"values": values, "clients": {"admin": admin_client,
-                                          "visitor": IsolatedClient(app, app.response_class, use_cookies=True)}}
+                                          "visitor": app.test_client()}}
 
 
 def fingerprint() -> tuple:

@@ -278,13 +278,11 @@ def test_simultaneous_changes_a_status_change_that_loses_the_race_is_a_409(clien
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_simultaneous_changes_ten_concurrent_status_changes(app, make, own, no_csrf):
-    from tests.test_hostile_input import IsolatedClient
-
     intervention_id = make.intervention(own, status=InterventionStatus.PUBLISHED).id
     editors = [make.user(Role.EDITOR, own) for _ in range(10)]
     clients = []
     for user in editors:
-        client = IsolatedClient(app, app.response_class, use_cookies=True)
+        client = app.test_client()
         assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
         clients.append(client)
     barrier = threading.Barrier(len(clients))

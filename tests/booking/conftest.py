@@ -6,7 +6,7 @@ import pytest
 
 from portal.accounts.models import Role, User
 from tests import factories
-from tests.booking.helpers import IsolatedClient, Region, SmtpServer, free_port
+from tests.booking.helpers import Region, SmtpServer, free_port
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def client_for(app, no_csrf):
     """``client_for(user)``: a test client of its own, logged in as ``user``."""
 
     def logged_in(user: User):
-        client = IsolatedClient(app, app.response_class, use_cookies=True)
+        client = app.test_client()
         response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client

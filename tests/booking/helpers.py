@@ -8,8 +8,6 @@ import re
 import threading
 from dataclasses import dataclass
 
-from flask.testing import FlaskClient
-
 from portal.accounts.models import User
 from portal.booking.models import BookingRequest
 from portal.catalogue.models import Intervention, Organisation, Unit
@@ -28,20 +26,6 @@ class Region:
     hassleholm_editor: User
     osby_editor: User
     bromolla_editor: User
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request has an application context of its own.
-
-    The ``app`` fixture keeps one application context open for the whole test, which
-    requests would otherwise share (with its ``g``, where Flask-Login keeps the current
-    user). Several people working side by side need a fresh one per request, as in
-    production: a fresh ``g`` and a database session of its own.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 PARTICIPANT = {
