@@ -9,14 +9,22 @@ the steps it reached and when are kept on the request beside its events
 
 from __future__ import annotations
 
+import copy
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from sqlalchemy import and_, case, func, literal_column, or_
 
 from portal.booking.models import STEP_BITS, BookingRequest, BookingStatus
 from portal.catalogue.models import Intervention, Organisation, TaxonomyTerm
 from portal.extensions import db
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,31 @@ class Scope:
 FUNNEL_STEPS = (BookingStatus.RECEIVED, BookingStatus.WAITLISTED, BookingStatus.ACCEPTED,
                 BookingStatus.DECLINED, BookingStatus.STARTED, BookingStatus.COMPLETED,
                 BookingStatus.INTERRUPTED, BookingStatus.WITHDRAWN, BookingStatus.CANCELLED)
+
+
+_READING: ContextVar[dict | None] = ContextVar("stats_reading", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within it each query runs once per scope: a report shows the same counts in several figures."""
+    token = _READING.set({})
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def _once(query: Callable[[Scope], T]) -> Callable[[Scope], T]:
+    @functools.wraps(query)
+    def read(scope: Scope) -> T:
+        memo = _READING.get()
+        if memo is None:
+            return query(scope)
+        if (query.__name__, scope) not in memo:
+            memo[(query.__name__, scope)] = query(scope)
+        return copy.deepcopy(memo[(query.__name__, scope)])  # callers may change what they get
+    return read
 
 
 def _dialect() -> str:
@@ -71,6 +104,7 @@ def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
+@_once
 def flows(scope: Scope) -> list[dict]:
     """Home municipality × owning organisation: requests, accepted, started, completed."""
     home = BookingRequest.home_municipality
@@ -85,6 +119,7 @@ def flows(scope: Scope) -> list[dict]:
     return [dict(row._mapping) | {"home": row.home or ""} for row in db.session.execute(statement)]
 
 
+@_once
 def outcomes(scope: Scope) -> list[dict]:
     """Closed after starting: completed by outcome and interrupted by reason, by gender and type."""
     gender = BookingRequest.gender
@@ -111,6 +146,7 @@ def _value(value, default=None):
     return getattr(value, "value", value)
 
 
+@_once
 def funnel(scope: Scope) -> dict[str, int]:
     """How many requests reached each step (``"requests"``: how many were sent)."""
     row = db.session.execute(_in_scope(
@@ -120,6 +156,7 @@ def funnel(scope: Scope) -> dict[str, int]:
     return {name: int(count or 0) for name, count in row._mapping.items() if count or name == "requests"}
 
 
+@_once
 def decline_reasons(scope: Scope) -> dict[str, int]:
     statement = _in_scope(
         db.select(BookingRequest.reason_code, func.count())
@@ -140,6 +177,11 @@ def _days_between(later, earlier):
 
 def _median(days, scope: Scope, *, present) -> tuple[float | None, int]:
     """The median of ``days`` over the requests where ``present`` holds, and how many they are."""
+    if _dialect() == "postgresql":
+        median, size = db.session.execute(_in_scope(
+            db.select(func.percentile_cont(0.5).within_group(days), func.count())
+            .select_from(BookingRequest).where(present), scope)).one()
+        return (None if median is None else round(float(median), 1)), int(size or 0)
     ranked = _in_scope(
         db.select(days.label("days"),
                   func.row_number().over(order_by=days).label("position"),
@@ -155,6 +197,7 @@ def _median(days, scope: Scope, *, present) -> tuple[float | None, int]:
     return (None if median is None else round(float(median), 1)), int(size or 0)
 
 
+@_once
 def waiting(scope: Scope) -> dict[str, tuple[float | None, int]]:
     """Median days from request to decision and from acceptance to start (with their sizes)."""
     request = BookingRequest
@@ -173,12 +216,14 @@ def _month(column):
     return func.strftime(literal_column("'%Y-%m'"), column)
 
 
+@_once
 def requests_per_month(scope: Scope) -> dict[str, int]:
     month = _month(BookingRequest.created_at)
     statement = _in_scope(db.select(month, func.count()).select_from(BookingRequest), scope).group_by(month)
     return {key: count for key, count in db.session.execute(statement)}
 
 
+@_once
 def capacity(scope: Scope) -> list[dict]:
     """Per owning organisation and type: places offered (published) and places taken in the period."""
     taken_rows = _in_scope(
@@ -216,6 +261,7 @@ def capacity(scope: Scope) -> list[dict]:
     return list(result.values())
 
 
+@_once
 def participants(scope: Scope) -> dict[str, int]:
     """Participants (requests that started) by gender."""
     gender = BookingRequest.gender
@@ -230,6 +276,7 @@ def participants(scope: Scope) -> dict[str, int]:
     return counts
 
 
+@_once
 def follow_up_answers(scope: Scope) -> dict[tuple[str, int], int]:
     """Answered follow-up prompts of the scope's requests: (answer, months) → count."""
     from portal.stats.models import FollowUpPrompt
@@ -241,3 +288,31 @@ def follow_up_answers(scope: Scope) -> dict[tuple[str, int], int]:
         .where(FollowUpPrompt.answer.is_not(None)), scope,
     ).group_by(FollowUpPrompt.answer, FollowUpPrompt.months)
     return {(_value(answer), months): count for answer, months, count in db.session.execute(statement)}
+
+
+# The statuses of a place the home municipality is committed to pay for (the owner accepted it).
+COMMITTED = (BookingStatus.ACCEPTED, BookingStatus.STARTED, BookingStatus.COMPLETED, BookingStatus.INTERRUPTED)
+
+
+def agreement_flows(scope: Scope) -> list[dict]:
+    """Home municipality × agreement of the requests sent to another organisation: requests,
+    committed places and the sum of their weekly prices (an unknown price counts as 0).
+
+    Counted from the terms each request was sent under, so a later change of an agreement
+    does not rewrite the past; ``agreement`` is 0 for a request under no agreement."""
+    home = BookingRequest.home_municipality
+    agreement = BookingRequest.agreement_id
+    committed = BookingRequest.status.in_(COMMITTED)
+    statement = _in_scope(
+        db.select(home.label("home"), agreement.label("agreement"), func.count().label("requests"),
+                  _count_if(committed).label("committed"),
+                  func.sum(case((committed, func.coalesce(BookingRequest.price_per_week_sek, 0)), else_=0))
+                  .label("weekly"))
+        .select_from(BookingRequest)
+        .where(BookingRequest.requester_organisation_id.is_not(None),
+               BookingRequest.owner_organisation_id != BookingRequest.requester_organisation_id),
+        scope,
+    ).group_by(home, agreement)
+    return [{"home": row.home or "", "agreement": row.agreement or 0, "requests": int(row.requests),
+             "committed": int(row.committed or 0), "weekly": int(row.weekly or 0)}
+            for row in db.session.execute(statement)]

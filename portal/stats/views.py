@@ -16,7 +16,7 @@ from portal.catalogue.taxonomy import terms
 from portal.exceptions import NotFound
 from portal.extensions import db
 from portal.i18n import current_locale_code, localized_route
-from portal.stats import charts, exports, figures, services, targets
+from portal.stats import charts, exports, figures, queries, services, targets
 from portal.stats.cache import cached
 from portal.stats.queries import Scope
 
@@ -31,6 +31,11 @@ def _report(scope: Scope, *, public: bool) -> dict:
 
 
 def _compute_report(scope: Scope, locale: str, *, public: bool) -> dict:
+    with queries.one_reading():
+        return _read_report(scope, locale, public=public)
+
+
+def _read_report(scope: Scope, locale: str, *, public: bool) -> dict:
     flows = figures.flows(scope)
     report = {
         "scope": scope, "public": public, "min_cell": figures.min_cell(),
