@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from portal.catalogue import handout as handouts
 from portal.catalogue import services
 from portal.i18n import (
     DEFAULT_LOCALE,
     LANGUAGE_COOKIE,
+    LANGUAGES,
     best_accepted_language,
     current_locale_code,
     localized_route,
@@ -50,6 +52,32 @@ def show_intervention(intervention_id: int):
         text=localized_text(intervention, current_locale_code()),
         own_application=intervention.accepts_own_application,
     )
+
+
+@localized_route(bp, "/interventions/<int:intervention_id>/handout")
+def handout(intervention_id: int):
+    """The handout for a participant, in the page's language."""
+    intervention = services.get_published(intervention_id)
+    if intervention is None:
+        abort(404)
+    locale = current_locale_code()
+    link = handouts.short_link(intervention.id, locale)
+    text = localized_text(intervention, locale)
+    return render_template("catalogue/handout.html", intervention=intervention, text=text, link=link,
+                           qr_code=handouts.qr_code(link, text.title.value))
+
+
+@bp.get("/interventions/<int:intervention_id>/handout-in")
+def handout_in(intervention_id: int):
+    """The intervention page's "share" form: the handout in the language chosen there."""
+    chosen = request.args.get("language")
+    locale = chosen if chosen in LANGUAGES else current_locale_code()
+    return redirect(url_for("catalogue.handout", intervention_id=intervention_id, lang_code=locale))
+
+
+@localized_route(bp, "/i/<int:intervention_id>")
+def short_link(intervention_id: int):
+    return redirect(url_for("catalogue.show_intervention", intervention_id=intervention_id))
 
 
 @localized_route(bp, "/municipalities/<slug>")

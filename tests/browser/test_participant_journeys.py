@@ -288,3 +288,26 @@ def test_changed_pages_have_no_axe_violations(context_factory, artifacts, name, 
     page.goto(PREFIXES[locale] + CHANGED_PAGES[name])
     screenshot(page, artifacts, f"{name}-{locale}-{size}")
     assert_no_axe_violations(page)
+
+
+# ------------------------------------------------------------- share with the participant
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_an_officer_shares_a_handout_in_arabic(context_factory, artifacts, size):
+    from tests.browser.helpers import log_in
+
+    page = context_factory(viewport=SIZES[size]).new_page()
+    log_in(page, "handlaggare@hassleholm.example.se")
+    page.goto(f"/en/interventions/{RETURN_SHOP}")
+    page.select_option("#share-language", "ar")
+    page.get_by_role("button", name="Make a handout").click()
+    page.wait_for_url(f"**/ar/interventions/{RETURN_SHOP}/handout")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.eval_on_selector("h1", DIRECTION)["lang"] == "ar"  # the Arabic title
+    assert page.eval_on_selector(".handout .description, .handout div[lang]", DIRECTION)["computed"] == "ltr"
+    qr = page.locator("svg.qr-code")
+    assert qr.count() == 1 and qr.bounding_box()["width"] >= 100
+    assert f"/ar/i/{RETURN_SHOP}" in page.locator(".handout-link").inner_text()
+    assert_no_axe_violations(page)
+    screenshot(page, artifacts, f"handout-ar-{size}")
