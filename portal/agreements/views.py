@@ -97,17 +97,51 @@ def list_agreements():
                            kind_labels=KIND_LABELS, today=today())
 
 
+def _figures_scope():
+    """The period and filters of the figures, after the permission (a refusal reveals nothing)."""
+    from portal.stats.services import parse_filters
+
+    require(current_user, Action.MANAGE_AGREEMENTS)
+    return parse_filters(request.args)
+
+
+def _figures_query(scope) -> dict:
+    values = {"from": scope.start.isoformat(), "to": scope.end.isoformat()}
+    if scope.municipality:
+        values["municipality"] = scope.municipality
+    if scope.type_code:
+        values["type"] = scope.type_code
+    return values
+
+
 @localized_route(bp, "/admin/agreements/figures")
 @login_required
 def agreement_figures():
     """Flows by agreement and the weekly prices home municipalities committed to other owners."""
-    from portal.agreements.statistics import flows_by_agreement
+    from portal.agreements.statistics import TABLE_CAPTIONS, agreement_figures
+    from portal.booking.services import region_municipalities
+    from portal.catalogue.models import Vocabulary
+    from portal.catalogue.taxonomy import terms
+    from portal.stats.figures import min_cell
 
-    flows = flows_by_agreement(current_user)
-    totals: dict[str, int] = {}
-    for flow in flows:
-        totals[flow.home_name] = totals.get(flow.home_name, 0) + flow.weekly_sek
-    return render_template("agreements/figures.html", flows=flows, totals=totals)
+    scope = _figures_scope()
+    return render_template("agreements/figures.html", figures=agreement_figures(current_user, scope),
+                           captions=TABLE_CAPTIONS, scope=scope, query=_figures_query(scope),
+                           min_cell=min_cell(), municipalities=region_municipalities(),
+                           types=terms(Vocabulary.TYPE))
+
+
+@localized_route(bp, "/admin/agreements/figures/<name>.csv")
+@login_required
+def agreement_figures_csv(name: str):
+    """One table of the figures as CSV, in the follow-up's format."""
+    from portal.agreements.statistics import TABLES, agreement_figures, table_rows
+    from portal.stats.exports import rows_response
+
+    scope = _figures_scope()
+    if name not in TABLES:
+        abort(404)
+    return rows_response(table_rows(name, agreement_figures(current_user, scope)), name, scope)
 
 
 @localized_route(bp, "/admin/agreements/new", methods=["GET", "POST"])

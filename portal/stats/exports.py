@@ -76,7 +76,12 @@ def csv_text(rows: list[list]) -> str:
 
 
 def csv_response(name: str, scope: Scope, *, public: bool) -> Response:
-    text = csv_text(table_rows(name, scope, public=public))
+    return rows_response(table_rows(name, scope, public=public), name, scope)
+
+
+def rows_response(rows: list[list], name: str, scope: Scope) -> Response:
+    """The CSV file of ``rows`` (a table of ``name`` over the scope's period) as a download."""
+    text = csv_text(rows)
     filename = f"{name}_{scope.start.isoformat()}_{scope.end.isoformat()}.csv"
     response = Response(text.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
