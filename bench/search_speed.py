@@ -1163,8 +1163,12 @@ def readme_section(table: str, command: str, started: dt.datetime, seconds: floa
         "",
         f"In-process and PostgreSQL: {passes(args.runs, query_mix())} timed runs of each of the "
         f"{len(query_mix())} queries of the mix per corpus, after one warm-up run, one at a time. "
-        f"Records up to {fmt(args.import_limit, 0)} are imported with `import_records`, the rest by "
-        f"`bulk_import` (the importer's validation and mapping, one flush per 1 000). "
+        + ("Every record is imported with `import_records` (1 000 a call). " if args.import_limit >= max(args.sizes)
+           else f"Records up to {fmt(args.import_limit, 0)} are imported with `import_records`, the rest by "
+                "`bulk_import` (the importer's validation and mapping, one flush per 1 000). ")
+        + "The first search after an edit: 10 times an intervention's title changed and committed, its "
+        "index job applied, then one query of the mix (warm before) timed on the new generation. "
+        f"HTTP: gunicorn with {args.workers} sync "
         f"HTTP: gunicorn with {args.workers} sync "
         f"workers on the same machine as the clients, {args.http_requests} requests of the mix per "
         f"client count, after a warm-up.",
