@@ -203,7 +203,12 @@ def _store_new(booking: BookingRequest, actor: Any, key: str | None, *, template
         audit.record("submit", "booking_request", booking.id, actor=actor,
                      organisation_id=booking.owner_organisation_id,
                      changes={"reference": booking.reference, "status": [None, "submitted"],
-                              "source": booking.source.value})
+                              "source": booking.source.value,
+                              # The terms it was sent under: what the home municipality pays per
+                              # week, the agreement (its id and name then) and whether it is an exception.
+                              "price_per_week_sek": booking.price_per_week_sek,
+                              "agreement": _agreement_terms(booking.agreement_id),
+                              "eligibility_exception": bool(booking.eligibility_exception)})
         notify(booking, to_side=Side.OWNER, kind="submitted", template=template, actor=actor)
         db.session.commit()
     except IntegrityError:
@@ -214,6 +219,16 @@ def _store_new(booking: BookingRequest, actor: Any, key: str | None, *, template
             raise
         return _repeat(existing, **same_submitter)
     return Submission(booking, True)
+
+
+def _agreement_terms(agreement_id: int | None) -> dict | None:
+    """The agreement as the audit log keeps it: its id, and its name when the request was sent."""
+    if agreement_id is None:
+        return None
+    from portal.agreements.models import Agreement
+
+    agreement = db.session.get(Agreement, agreement_id)
+    return {"id": agreement_id, "name": agreement.name if agreement else None}
 
 
 def _usable_key(key: str | None) -> str | None:

@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from portal.accounts.models import Role
 from portal.agreements.eligibility import verdict
+from portal.audit.models import AuditEvent
 from portal.booking.models import BookingRequest
 from portal.catalogue.models import OpenTo, ReferralRule
 from portal.extensions import db
@@ -82,6 +83,13 @@ def test_the_verdict_on_every_page(client, login, make, no_csrf, agreement, home
         assert (booking.home_municipality, booking.price_per_week_sek,
                 booking.agreement.name if booking.agreement else None) == (code, price, agreement_name), case
         assert booking.eligibility_exception == (not is_open or not may_refer), case
+        # The audit log keeps the terms it was sent under.
+        submitted = db.session.execute(db.select(AuditEvent).where(
+            AuditEvent.action == "submit", AuditEvent.record_type == "booking_request",
+            AuditEvent.record_id == str(booking.id))).scalar_one().changes
+        assert (submitted["price_per_week_sek"], (submitted["agreement"] or {}).get("name"),
+                submitted["eligibility_exception"]) == (price, agreement_name, not is_open or not may_refer), case
+        assert submitted["agreement"] is None or submitted["agreement"]["id"] == booking.agreement_id, case
 
 
 def test_the_owner_sees_price_and_agreement_in_the_inbox(client, login, make, no_csrf):
