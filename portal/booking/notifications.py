@@ -119,7 +119,9 @@ def notifications_of(user: Any, limit: int = 100) -> list[BookingNotification]:
     return list(db.session.execute(
         db.select(BookingNotification)
         .where(BookingNotification.user_id == user.id)
-        .options(selectinload(BookingNotification.request))
+        .options(selectinload(BookingNotification.request).options(
+            selectinload(BookingRequest.intervention), selectinload(BookingRequest.owner_organisation),
+            selectinload(BookingRequest.requester_organisation)))
         .order_by(BookingNotification.read_at.is_not(None), BookingNotification.id.desc())
         .limit(limit)
     ).scalars())

@@ -200,6 +200,9 @@ def test_accepting_a_new_request_is_one_step_with_one_notification_and_one_mail(
     assert booking.events[-1].note == "Start Monday 8:00."
     assert count(BookingNotification) == notifications + 1
     assert count(OutboxMessage) == mails + 1
+    page = text(client_for(region.caseworker).get("/en/notifications"))
+    said = f'{region.hassleholm.name} accepted <span class="latin reference" dir="ltr">{booking.reference}</span>'
+    assert f'{said} — <span lang="sv" dir="ltr">{booking.intervention.title}</span>' in page
 
 
 def test_a_transition_notifies_the_other_side_in_the_portal(region, client_for):
