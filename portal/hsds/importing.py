@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.catalogue.importer import ImportFileError, _genitive_s
-from portal.hsds.mapping import HOURS_PER_WEEK, MUNICIPALITY_CODE_TYPE
+from portal.hsds.mapping import HOURS_PER_WEEK, MUNICIPALITY_CODE_TYPE, split_eligibility_description
 
 FALLBACK_TYPE = "ovrigt"
 SUMMARY_MAX = 1000
@@ -166,6 +166,7 @@ def record_from_service(service: dict[str, Any]) -> dict[str, Any]:
     summary, description = _split_description(_text(service.get("description")))
     status, enrolment_open = STATUSES.get(_text(service.get("status")), ("published", True))
     types = _codes(service, "type")
+    eligibility, open_to = split_eligibility_description(_text(service.get("eligibility_description")))
     record: dict[str, Any] = {
         "id": service.get("id"),
         "municipality_code": municipality_code(service),
@@ -182,7 +183,8 @@ def record_from_service(service: dict[str, Any]) -> dict[str, Any]:
         "places_available": 0,
         "status": status,
         "enrolment_open": enrolment_open,
-        "eligibility": _text(service.get("eligibility_description")),
+        "eligibility": eligibility,
+        "open_to": open_to,
         "closed_periods": _text(service.get("alert")),
         "confirmed_on": _text(service.get("assured_date"))[:10] or None,
         "cost_per_week_sek": _price(service),

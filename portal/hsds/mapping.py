@@ -2,8 +2,9 @@
 
 - intervention → ``service`` (status from our status and enrolment; ``assured_date`` from
   the last confirmation; eligibility; languages; schedules for cohort starts and hours;
-  the owner's municipality as ``service_area``; type, target groups and referrers as
-  ``attributes`` linking taxonomy terms);
+  the owner's municipality as ``service_area``; whose residents may take part as the last
+  paragraph of ``eligibility_description`` (unless anyone may; read back on import); type,
+  target groups and referrers as ``attributes`` linking taxonomy terms);
 - organisation → ``organization`` (the municipality code as an organization identifier);
 - the intervention's address (else its unit's) → ``location`` and ``service_at_location``;
 - vocabularies → ``taxonomy`` and ``taxonomy_term`` with our codes.
@@ -29,6 +30,7 @@ from flask_babel import force_locale, gettext
 from portal.catalogue.models import (
     Intervention,
     InterventionStatus,
+    OpenTo,
     Organisation,
     OrganisationKind,
     TaxonomyTerm,
@@ -266,11 +268,39 @@ def service_json(item: Intervention, lang: str, internal: bool) -> dict[str, Any
         "email": item.contact_email,
         "status": hsds_status(item),
         "application_process": "\n\n".join(process),
-        "eligibility_description": item.eligibility,
+        "eligibility_description": eligibility_description(item, lang),
         "alert": item.closed_periods,
         "assured_date": day(item.confirmed_on),
         "last_modified": timestamp(item.updated_at),
     })
+
+
+def eligibility_description(item: Intervention, lang: str) -> str:
+    """The eligibility text, then whose residents may take part (unless anyone may), in ``lang``."""
+    from portal.agreements.eligibility import OPEN_TO_LABELS
+
+    parts = [item.eligibility or ""]
+    open_to = item.open_to or OpenTo.ANYONE
+    if open_to != OpenTo.ANYONE:
+        with force_locale(lang):
+            parts.append(str(OPEN_TO_LABELS[open_to.value]))
+    return "\n\n".join(part for part in parts if part)
+
+
+def split_eligibility_description(text: str) -> tuple[str, str | None]:
+    """The reverse of ``eligibility_description``: (the eligibility text, the ``OpenTo`` value or
+    None) — a last paragraph that is one of our openness labels, in any of our languages."""
+    from portal.agreements.eligibility import OPEN_TO_LABELS
+    from portal.i18n import LANGUAGES
+
+    head, _sep, last = text.rpartition("\n\n")
+    last = last.strip()
+    for code in LANGUAGES:
+        with force_locale(code):
+            for value, label in OPEN_TO_LABELS.items():
+                if str(label) == last:
+                    return head.strip(), value
+    return text, None
 
 
 def service_full_json(item: Intervention, lang: str, internal: bool, *,

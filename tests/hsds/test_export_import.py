@@ -105,6 +105,11 @@ def test_round_trip_gives_the_same_services(runner, demo, tmp_path, backend, req
                                           str(tmp_path / "second-export" / "services.json")])
         assert again.exit_code == 0 and f"{len(first)} unchanged" in again.output, again.output
     assert comparable(second) == comparable(first)
+    # Whose residents may take part goes out in the eligibility description and comes back.
+    from portal.hsds.mapping import split_eligibility_description
+
+    assert {split_eligibility_description(service.get("eligibility_description", ""))[1]
+            for service in first} >= {"own", "agreement", "region"}
 
 
 def test_dry_run_saves_nothing(runner, app, taxonomy, tmp_path, demo):

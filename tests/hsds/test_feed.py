@@ -226,3 +226,31 @@ def test_unknown_ids_are_404_problems(client, catalogue):
         for value in ("00000000-0000-0000-0000-000000000000", "nope"):
             response = client.get(f"/hsds/{path}/{value}")
             assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_who_may_take_part_is_the_last_paragraph_of_the_eligibility(client, catalogue, hsds_schemas):
+    from portal.catalogue.models import OpenTo
+    from portal.hsds.importing import record_from_service
+    from portal.hsds.mapping import split_eligibility_description
+
+    workshop = catalogue["workshop"]
+    sid = service_id(workshop)
+    assert get_json(client, f"/hsds/services/{sid}")["eligibility_description"] == "Du är 18–29 år."  # anyone
+    workshop.open_to = OpenTo.AGREEMENT
+    db.session.commit()
+    for lang, words in (("sv", "Invånare i"), ("en", "Residents of the owner's municipality and of municipalities "
+                                                     "with an agreement"), ("ar", None)):
+        data = get_json(client, f"/hsds/services/{sid}?lang={lang}")
+        hsds_schemas.check_response("/services/{id}", data)
+        text, last = data["eligibility_description"].split("\n\n")
+        assert text == "Du är 18–29 år." and (words is None or last.startswith(words)), last
+        assert split_eligibility_description(data["eligibility_description"]) == ("Du är 18–29 år.", "agreement")
+        record = record_from_service(data)
+        assert (record["eligibility"], record["open_to"]) == ("Du är 18–29 år.", "agreement")
+    catalogue["closed"].open_to = OpenTo.OWN  # no eligibility text of its own: the openness alone
+    db.session.commit()
+    data = get_json(client, f"/hsds/services/{service_id(catalogue['closed'])}?lang=en")
+    hsds_schemas.check_response("/services/{id}", data)
+    assert data["eligibility_description"] == "Only residents of the owner's municipality"
+    assert split_eligibility_description(data["eligibility_description"]) == ("", "own")
+    assert split_eligibility_description("Du är 18–29 år.\n\nNågot annat") == ("Du är 18–29 år.\n\nNågot annat", None)
