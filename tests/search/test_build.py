@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 
 from portal.search.engine import SearchIndex, SearchRequest
 
-from .conftest import TODAY, corpus, whoosh_compile_warnings_ignored
+from .conftest import TODAY, corpus, make_doc, whoosh_compile_warnings_ignored
 
 QUERIES = ["", "arbetsträning", "verkstad", "svenska för nyanlända", "work training thrift shop",
            "unga med funktionsnedsättning", "luqad", "arbetsformagebedomning"]
@@ -106,6 +106,41 @@ def test_changes_applied_to_a_direct_build_answer_as_on_whooshs(tmp_path) -> Non
         assert index.apply([docs[-1], {**docs[0], "title": "Cykelverkstad för unga"}], [docs[1]["id"]], 2)
         indexes.append(index)
     try:
+        assert answers(indexes[1]) == answers(indexes[0])
+    finally:
+        for index in indexes:
+            index.close()
+
+
+def segment_files(index: SearchIndex) -> dict[str, bytes]:
+    """The files inside the build's one compound segment file, by name without the segment's."""
+    build = index.directory / (index.directory / "CURRENT").read_text().strip()
+    with whoosh_compile_warnings_ignored():
+        ix = whoosh_index.open_dir(str(build))
+    with ix.reader() as reader:
+        files = reader.segment().open_compound_file(ix.storage)
+        found = {name.split(".", 1)[1]: files.open_file(name).read() for name in files.list()}
+    ix.close()
+    return found
+
+
+def test_long_posting_lists_are_written_as_whooshs_writer_writes_them(tmp_path) -> None:
+    """Terms with more postings than a block holds (128), one exactly two blocks long: every
+    file of the direct writer's segment (postings, terms, lengths, stored fields, columns)
+    is byte for byte Whoosh's."""
+    docs = [make_doc(n, f"Arbetsträning {'i verkstad' if n % 2 else 'med cykel'} {n}",
+                     "Praktik och arbetsträning" + " i butik" * (n % 5), "Handledning. " * (n % 3))
+            for n in range(1, 301)]
+    docs += [make_doc(n, "Ovanligt ord", "Sällsynt") for n in range(301, 557)]  # 256 postings
+    indexes = []
+    for writer in ("whoosh", "direct"):
+        index = SearchIndex(tmp_path / writer, today=lambda: TODAY)
+        index.rebuild(docs, mark=1, writer=writer, processes=1)
+        indexes.append(index)
+    try:
+        reference, direct = (segment_files(index) for index in indexes)
+        assert {"pst", "trm", "meta.col", "_stored.col"} <= set(reference)
+        assert direct == reference
         assert answers(indexes[1]) == answers(indexes[0])
     finally:
         for index in indexes:

@@ -187,54 +187,42 @@ class SegmentBuilder:
         writer._added = True
         writer.docnum += 1
 
-    def _items(self):
-        """(field, term bytes, docnum, weight, value bytes, length) sorted as Whoosh's pool
-        sorts them (UTF-8 bytes sort as the code points do)."""
-        lengths = self.writer.per_document_reader()
-        try:
-            other: dict[str, list] = {}
-            for item in sorted(self._other):
-                other.setdefault(item[0], []).append(item)
-            for name in sorted(set(other) | {n for n, terms in self._postings.items() if terms}):
-                if name in other:
-                    for fieldname, btext, docnum, weight, value in other[name]:
-                        yield fieldname, btext, docnum, weight, value or emptybytes, \
-                            lengths.doc_field_length(docnum, fieldname)
-                    continue
-                terms = self._postings[name]
-                for term in sorted(terms):
-                    btext = term.encode("utf-8")
-                    postings = terms[term]
-                    for i in range(0, len(postings), 3):
-                        freq = postings[i + 1]
-                        yield name, btext, postings[i], float(freq), pack_uint(freq), postings[i + 2]
-        finally:
-            lengths.close()
-
     def finish(self):
-        """Writes the segment's files and returns the segment (not yet in any TOC)."""
+        """Writes the segment's files and returns the segment (not yet in any TOC).
+
+        Fields and terms in the order Whoosh's pool sorts them (UTF-8 bytes sort as the code
+        points do); a gathered term's postings are handed to the postings writer a block at a
+        time, cut and summarised as its `add_posting` would cut and summarise them."""
         writer = self.writer
         writer.perdocwriter.close()
         fieldwriter = writer.fieldwriter
-        lastfn = lasttext = None
-        for name, btext, docnum, weight, value, length in self._items():
-            if name != lastfn:
-                if lasttext is not None:
-                    fieldwriter.finish_term()
-                if lastfn is not None:
-                    fieldwriter.finish_field()
+        other: dict[str, list] = {}
+        for item in sorted(self._other):
+            other.setdefault(item[0], []).append(item)
+        lengths = writer.per_document_reader()
+        try:
+            for name in sorted(set(other) | {n for n, terms in self._postings.items() if terms}):
                 fieldwriter.start_field(name, self.schema[name])
-                lastfn, lasttext = name, None
-            if btext != lasttext:
-                if lasttext is not None:
-                    fieldwriter.finish_term()
-                fieldwriter.start_term(btext)
-                lasttext = btext
-            fieldwriter.add(docnum, weight, value, length)
-        if lasttext is not None:
-            fieldwriter.finish_term()
-        if lastfn is not None:
-            fieldwriter.finish_field()
+                if name in other:
+                    lasttext = None
+                    for _, btext, docnum, weight, value in other[name]:
+                        if btext != lasttext:
+                            if lasttext is not None:
+                                fieldwriter.finish_term()
+                            fieldwriter.start_term(btext)
+                            lasttext = btext
+                        fieldwriter.add(docnum, weight, value or emptybytes, lengths.doc_field_length(docnum, name))
+                    if lasttext is not None:
+                        fieldwriter.finish_term()
+                else:
+                    terms = self._postings[name]
+                    for term in sorted(terms):
+                        fieldwriter.start_term(term.encode("utf-8"))
+                        _add_postings(fieldwriter._postwriter, terms[term])
+                        fieldwriter.finish_term()
+                fieldwriter.finish_field()
+        finally:
+            lengths.close()
         fieldwriter.close()
         writer._close_segment()
         writer._assemble_segment()
@@ -251,3 +239,26 @@ class SegmentBuilder:
 
     def cancel(self) -> None:
         self.writer.cancel()
+
+
+def _add_postings(postwriter, postings: array) -> None:
+    """`postings` (docnum, frequency, length triples) into a `W3PostingsWriter`, as calls of
+    its `add_posting(docnum, float(frequency), pack_uint(frequency), length)` would: a full
+    block is written when the next posting comes, the last one is left for
+    `finish_postings`; per block the largest weight and the least and largest non-zero
+    length."""
+    limit = postwriter._blocklimit
+    count = len(postings) // 3
+    for start in range(0, count, limit):
+        if start:
+            postwriter._write_block()
+        stop = min(count, start + limit)
+        docnums = postings[3 * start : 3 * stop : 3]
+        freqs = postings[3 * start + 1 : 3 * stop : 3]
+        lengths = [length for length in postings[3 * start + 2 : 3 * stop : 3] if length]
+        postwriter._ids = array("I", docnums)
+        postwriter._weights = array("f", map(float, freqs))
+        postwriter._values = [pack_uint(freq) for freq in freqs]
+        postwriter._maxweight = max(0, float(max(freqs)))
+        postwriter._minlength = min(lengths) if lengths else None
+        postwriter._maxlength = max(lengths, default=0)
