@@ -81,8 +81,8 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     import portal.publishing.import_views  # noqa: F401  (registers routes)
     from portal.accounts.views import bp as accounts_bp
-    from portal.agreements.views import bp as agreements_bp
     from portal.admin.views import bp as admin_bp
+    from portal.agreements.views import bp as agreements_bp
     from portal.api.docs import bp as api_docs_bp
     from portal.api.views import bp as api_bp
     from portal.catalogue.views import bp as catalogue_bp
@@ -91,9 +91,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.publishing import views as _publishing_views  # noqa: F401  (registers routes)
     from portal.publishing.blueprint import bp as publishing_bp
     from portal.search.views import bp as search_bp
+    from portal.work.views import bp as work_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(work_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(hsds_bp)
     app.register_blueprint(api_docs_bp)

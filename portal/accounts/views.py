@@ -43,15 +43,14 @@ def _failed_login(response) -> bool:
                deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("publishing.list_interventions") if can(current_user, Action.EDIT_INTERVENTION)
-                        else url_for("catalogue.index"))
+        return redirect(url_for("work.overview"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
             services.record_login(user, get_remote_address())
-            return redirect(safe_redirect_target(request.args.get("next")) or url_for("catalogue.index"))
+            return redirect(safe_redirect_target(request.args.get("next")) or url_for("work.overview"))
         services.record_failed_login(form.email.data, get_remote_address())
         form.password.errors.append(_("The e-mail address or the password is wrong."))
     return render_template("accounts/login.html", form=form)

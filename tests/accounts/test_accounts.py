@@ -51,7 +51,7 @@ def test_deactivated_user_cannot_log_in(client, no_csrf, editor):
 
 def test_login_redirects_only_to_local_paths(client, no_csrf, editor):
     response = client.post("/login?next=https://evil.example/", data={"email": editor.email, "password": PASSWORD})
-    assert response.location == "/"
+    assert response.location == "/work"
 
 
 def test_login_attempts_are_rate_limited_per_account(client, no_csrf, editor, app):

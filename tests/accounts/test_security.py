@@ -255,7 +255,7 @@ def test_no_route_redirects_off_site_for_a_known_bypass(client, make, organisati
     intervention = make.intervention(organisation)
     response = client.post("/login", query_string={"next": target},
                            data={"email": editor.email, "password": PASSWORD})
-    assert response.location == "/"
+    assert response.location == "/work"
     response = client.post(f"/manage/interventions/{intervention.id}/status",
                            data={"action": "pause", "next": target})
     assert response.location.startswith("/manage/interventions")
@@ -263,7 +263,7 @@ def test_no_route_redirects_off_site_for_a_known_bypass(client, make, organisati
 
 def test_a_path_on_this_site_is_kept_as_the_redirect(client, officer):
     response = log_in(client, officer)
-    assert response.location == "/"
+    assert response.location == "/work"
     client.post("/logout")
     response = client.post("/login?next=/booking/mine%3Fpage%3D2",
                            data={"email": officer.email, "password": PASSWORD})
@@ -324,5 +324,5 @@ def test_logging_in_again_over_an_expired_session_just_logs_in(client, officer):
     log_in(client, officer)
     _age_session(client, idle_minutes=90)
     response = log_in(client, officer)
-    assert response.status_code == 302 and response.location == "/"
+    assert response.status_code == 302 and response.location == "/work"
     assert client.get(PRIVATE_PAGE).status_code == 200

@@ -21,6 +21,7 @@ PUBLIC_PAGES = {
 EDITOR_PAGES = {
     "editor list": "/manage/interventions",
     "editor form": "/manage/interventions/1/edit",
+    "landing page": "/work",
 }
 
 
