@@ -19,9 +19,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def flask(env: dict, *args: str) -> str:
+def flask(env: dict, *args: str, input: str | None = None) -> str:  # noqa: A002  (subprocess's name)
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], env=env,
-                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, input=input)
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout

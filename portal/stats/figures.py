@@ -220,10 +220,15 @@ def capacity(scope: Scope, locale: str) -> Capacity:
     ])
 
 
-def headline(scope: Scope, flows_figures: Flows | None = None) -> Headline:
-    by_gender, participants = build_list(
+def participants_by_gender(scope: Scope) -> tuple[dict[str, Cell], Cell]:
+    """Participants (requests that started) by gender column, and all of them."""
+    return build_list(
         {_gender_column(key): count for key, count in _merge_other(queries.participants(scope)).items()},
         list(GENDER_COLUMNS), min_cell())
+
+
+def headline(scope: Scope, flows_figures: Flows | None = None) -> Headline:
+    by_gender, participants = participants_by_gender(scope)
     outcome_counts = {
         row: cell for row, cell in outcomes_by_outcome(scope).items()
     }

@@ -78,10 +78,11 @@ def set_targets(actor: Any, start: date, end: date, values: dict[TargetMeasure, 
 
 
 def _reached(scope: Scope) -> dict[TargetMeasure, Cell]:
-    headline = figures.headline(scope)
-    return {TargetMeasure.PARTICIPANTS: headline.participants, TargetMeasure.WOMEN: headline.women,
-            TargetMeasure.MEN: headline.men, TargetMeasure.TO_WORK: headline.to_work,
-            TargetMeasure.TO_STUDIES: headline.to_studies}
+    by_gender, participants = figures.participants_by_gender(scope)
+    outcomes = figures.outcomes_by_outcome(scope)
+    return {TargetMeasure.PARTICIPANTS: participants, TargetMeasure.WOMEN: by_gender["female"],
+            TargetMeasure.MEN: by_gender["male"], TargetMeasure.TO_WORK: outcomes["work"],
+            TargetMeasure.TO_STUDIES: outcomes["studies"]}
 
 
 def target_periods(scope: Scope | None = None) -> list[TargetPeriod]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import OSBY_OFFICER, OSBY_PASSWORD
 from tests.processes import flask, free_port, portal_environment, wait_until_up
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,8 @@ def live_server(tmp_path_factory):
     env = portal_environment(workdir, port, "browser-tests")
     for command in (("db", "upgrade"), ("portal", "demo"), ("search", "rebuild")):
         flask(env, *command)
+    flask(env, "users", "create", OSBY_OFFICER, "--org", "1273", "--role", "caseworker",
+          input=f"{OSBY_PASSWORD}\n{OSBY_PASSWORD}\n")
     log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],

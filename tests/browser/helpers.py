@@ -5,6 +5,11 @@ from __future__ import annotations
 DEMO_PASSWORD = "demo-insatsportalen"
 
 
+# The demo has no account in Osby; the browser tests' portal adds this one (see conftest).
+OSBY_OFFICER = "handlaggare@osby.example.se"
+OSBY_PASSWORD = "osby-handlaggare-demo"
+
+
 def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/login")
     page.fill("#email", email)

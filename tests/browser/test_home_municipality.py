@@ -2,46 +2,17 @@
 the verdicts, open an intervention that costs a price, request it; the owner sees the price
 and the agreement in the inbox. axe finds nothing on the new parts in sv, en and ar.
 
-The demo has no Osby account, so this module serves its own demo portal with one."""
+The demo has no Osby account: the browser tests' portal gets one (`OSBY_OFFICER`)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.browser.conftest import PROJECT_ROOT
+from tests.browser.helpers import OSBY_OFFICER as OFFICER
+from tests.browser.helpers import OSBY_PASSWORD as PASSWORD
 from tests.browser.helpers import axe_violations, describe, log_in
-from tests.processes import flask, free_port, portal_environment, wait_until_up
 
-OFFICER = "handlaggare@osby.example.se"
 OWNER = "redaktor@kristianstad.example.se"
-PASSWORD = "osby-handlaggare-demo"
-
-
-@pytest.fixture(scope="module")
-def osby_server(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("osby")
-    port = free_port()
-    env = portal_environment(workdir, port, "osby-browser-tests")
-    for command in (("db", "upgrade"), ("portal", "demo"), ("search", "rebuild")):
-        flask(env, *command)
-    subprocess.run([sys.executable, "-m", "flask", "--app", "portal", "users", "create", OFFICER, "--org", "1273",
-                    "--role", "caseworker"], env=env, cwd=PROJECT_ROOT, input=f"{PASSWORD}\n{PASSWORD}\n",
-                   capture_output=True, text=True, check=True)
-    log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind",
-                                f"127.0.0.1:{port}", "wsgi:app"], env=env, cwd=PROJECT_ROOT, stdout=log,
-                               stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base_url, process)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def no_violations(page, where: str) -> None:
@@ -50,8 +21,8 @@ def no_violations(page, where: str) -> None:
 
 
 @pytest.mark.parametrize("prefix", ["", "/en", "/ar"], ids=["sv", "en", "ar"])
-def test_the_osby_officers_story(browser, osby_server, prefix):
-    context = browser.new_context(base_url=osby_server, viewport={"width": 1280, "height": 800})
+def test_the_osby_officers_story(browser, live_server, prefix):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
     officer = context.new_page()
     log_in(officer, OFFICER, PASSWORD)
@@ -98,7 +69,7 @@ def test_the_osby_officers_story(browser, osby_server, prefix):
     officer.wait_for_load_state()
     assert "/booking/requests/" in officer.url
     # The owner sees the price and the agreement on the request in the inbox.
-    owner_context = browser.new_context(base_url=osby_server, viewport={"width": 1280, "height": 800})
+    owner_context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     owner_context.set_default_timeout(10_000)
     owner = owner_context.new_page()
     log_in(owner, OWNER)
