@@ -144,20 +144,30 @@ def agreement_figures_csv(name: str):
     return rows_response(table_rows(name, agreement_figures(current_user, scope)), name, scope)
 
 
+def _save(form: AgreementForm, save, message):
+    """A valid form saved by ``save(values)``: back to the list with ``message(agreement)``;
+    None when the form or the service found errors (they are on the form, nothing changed)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        agreement = save(_values(form))
+    except InvalidInput as exc:
+        db.session.rollback()
+        _show_errors(form, exc.errors)
+        return None
+    flash(message(agreement), "success")
+    return redirect(url_for("agreements.list_agreements"))
+
+
 @localized_route(bp, "/admin/agreements/new", methods=["GET", "POST"])
 @login_required
 def create_agreement():
     require(current_user, Action.MANAGE_AGREEMENTS)
     form = _prepared(AgreementForm())
-    if form.validate_on_submit():
-        try:
-            agreement = services.create_agreement(current_user, _values(form))
-        except InvalidInput as exc:
-            db.session.rollback()
-            _show_errors(form, exc.errors)
-        else:
-            flash(_("The agreement %(name)s has been created.", name=agreement.name), "success")
-            return redirect(url_for("agreements.list_agreements"))
+    saved = _save(form, lambda values: services.create_agreement(current_user, values),
+                  lambda agreement: _("The agreement %(name)s has been created.", name=agreement.name))
+    if saved is not None:
+        return saved
     return render_template("agreements/form.html", form=form, agreement=None), (422 if form.errors else 200)
 
 
@@ -175,14 +185,9 @@ def edit_agreement(agreement_id: int):
             "name": agreement.name, "kind": agreement.kind.value, "members": sorted(agreement.member_ids),
             "price_per_week_sek": agreement.price_per_week_sek, "valid_from": agreement.valid_from,
             "valid_until": agreement.valid_until}))
-    if form.validate_on_submit():
-        try:
-            services.update_agreement(current_user, agreement, _values(form))
-        except InvalidInput as exc:
-            db.session.rollback()
-            _show_errors(form, exc.errors)
-        else:
-            flash(_("The changes to the agreement %(name)s have been saved.", name=agreement.name), "success")
-            return redirect(url_for("agreements.list_agreements"))
+    saved = _save(form, lambda values: services.update_agreement(current_user, agreement, values),
+                  lambda saved: _("The changes to the agreement %(name)s have been saved.", name=saved.name))
+    if saved is not None:
+        return saved
     agreement = db.session.get(Agreement, agreement_id)
     return render_template("agreements/form.html", form=form, agreement=agreement), (422 if form.errors else 200)
